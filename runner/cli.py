@@ -228,6 +228,9 @@ def check(
     raise typer.Exit(1 if failed else 0)
 
 
+from runner import instructor_cli  # noqa: E402,F401  (registers its commands)
+
+
 def entry() -> None:
     """Console-script entry: one line per user error, a traceback only with -v."""
     try:

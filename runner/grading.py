@@ -117,7 +117,8 @@ def expect_close(actual, expected, what: str, tol: Tolerance | None = None,
     expect_type(actual, _kind(expected), what)
     expect_shape(actual, tuple(expected.shape), what, hint)
     tol = tol or tolerance_for(expected)
-    got = _as_numpy(actual).astype(np.complex128 if np.iscomplexobj(actual) else np.float64)
+    got = _as_numpy(actual)
+    got = got.astype(np.complex128 if np.iscomplexobj(got) else np.float64)
     want = _as_numpy(expected).astype(got.dtype)
     both_nan = np.isnan(got) & np.isnan(want)
     same_inf = np.isinf(want) & (got == want)
@@ -174,7 +175,7 @@ def expect_scalar_close(actual, expected: float, what: str, rtol: float = 1e-9,
 
 
 def check_gradients(worker, fn, inputs, what: str, kwargs=None, eps: float = 1e-6,
-                    tol: Tolerance = Tolerance(1e-5, 1e-7), directions: int = 3,
+                    tol: Tolerance = Tolerance(1e-5, 1e-6), directions: int = 3,
                     seed: int = 0, hint: str = "") -> None:
     """Compare the worker's backward pass with central finite differences.
 
@@ -202,7 +203,7 @@ def check_gradients(worker, fn, inputs, what: str, kwargs=None, eps: float = 1e-
         plus = fn(*[x.detach() + eps * v for x, v in zip(inputs, vs)], **kwargs)
         minus = fn(*[x.detach() - eps * v for x, v in zip(inputs, vs)], **kwargs)
         numeric = float(((plus - minus) / (2 * eps) * u).sum())
-        if not abs(analytic - numeric) <= tol.atol + tol.rtol * abs(numeric) + 1e-6:
+        if not abs(analytic - numeric) <= tol.atol + tol.rtol * abs(numeric):
             raise AssertionError(
                 _join(
                     f"{what}: the gradient disagrees with finite differences "

@@ -130,6 +130,11 @@ class Worker:
             request.get("grad_outputs"),
         )
 
+    def op_probe(self, request):
+        args, kwargs = request.get("args", []), request.get("kwargs", {})
+        result = request["obj"](*args, **kwargs)
+        return {"result": result, "args": args, "kwargs": kwargs}
+
     def op_count(self, request):
         return count_torch_calls(
             request["obj"], request.get("args", ()), request.get("kwargs", {})

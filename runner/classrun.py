@@ -1,0 +1,337 @@
+"""Grading a whole class: find every submission, grade them in parallel, store.
+
+Submissions come as a folder per student (`<student>/<track>/<name>/`, a
+workspace, `<student>/<track>-<name>.ipynb`), a zip, notebook or `.py` per
+student, or nbgrader's `submitted/<student>/<assignment>/` tree.
+
+The judge runs pytest in-process, which is not thread-safe, so grading runs in
+a pool of processes; each builds one `Judge` and grades many submissions, each
+in its own sandboxed worker. A grading process that dies takes down the pool
+(that is how `concurrent.futures` reports it): the submissions it was working
+on are graded again one at a time in a fresh pool, and the one that kills its
+process again gets an error result. Every other student is graded.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import time
+import zipfile
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from runner.catalog import Catalog, Challenge
+from runner.errors import ChallengeError, SubmissionInvalid
+from runner.results import Result
+from runner.store import ResultStore
+from runner.submissions import Submission, describe_unreadable, materialize
+
+log = logging.getLogger(__name__)
+
+_IGNORED = {"__pycache__", ".git", ".ipynb_checkpoints", ".DS_Store"}
+_SUFFIXES = (".zip", ".ipynb", ".py")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One student's hand-in for one challenge, not yet read."""
+
+    student: str
+    challenge: Challenge
+    path: Path
+
+
+@dataclass(frozen=True)
+class Task:
+    """A materialized entry, ready to send to a grading process."""
+
+    student: str
+    challenge_id: str
+    path: str
+    folder: str
+    sha256: str
+
+
+@dataclass
+class Discovery:
+    entries: list[Entry] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def slug(challenge_id: str) -> str:
+    """`llm/sdpa` as used in file names: `llm-sdpa`."""
+    return challenge_id.replace("/", "-")
+
+
+def discover(root: Path, challenges: list[Challenge]) -> Discovery:
+    """Every (student, challenge) hand-in under `root`."""
+    root = Path(root)
+    if not root.is_dir():
+        raise ChallengeError(f"{root} is not a folder of submissions")
+    found = Discovery()
+    submitted = _nbgrader_tree(root)
+    if submitted is not None:
+        for student in _children(submitted):
+            if student.is_dir():
+                for assignment in _children(student):
+                    if assignment.is_dir():
+                        _add(found, student.name, assignment, challenges)
+        return found
+    for item in _children(root):
+        if item.is_dir():
+            _add(found, item.name, item, challenges)
+        elif item.suffix in _SUFFIXES:
+            _add(found, item.stem, item, challenges)
+    return found
+
+
+def _nbgrader_tree(root: Path) -> Path | None:
+    if root.name == "submitted":
+        return root
+    if (root / "submitted").is_dir() and (root / "gradebook.db").exists():
+        return root / "submitted"
+    if (root / "submitted").is_dir() and len(list(_children(root))) == 1:
+        return root / "submitted"
+    return None
+
+
+def _children(folder: Path) -> list[Path]:
+    return sorted(
+        p for p in folder.iterdir() if p.name not in _IGNORED and not p.name.startswith(".")
+    )
+
+
+def _add(found: Discovery, student: str, item: Path, challenges: list[Challenge]) -> None:
+    known = {(e.student, e.challenge.id) for e in found.entries}
+    hits = [(c, p) for c in challenges if (p := _locate(item, c)) is not None]
+    if not hits and len(challenges) == 1:
+        hits = [(challenges[0], item)]  # the only challenge: let materialize judge it
+    if not hits:
+        found.notes.append(f"{student}: no submission for any selected challenge in {item}")
+    for challenge, path in hits:
+        if (student, challenge.id) in known:
+            found.notes.append(f"{student}: a second hand-in for {challenge.id} ignored: {path}")
+            continue
+        found.entries.append(Entry(student, challenge, path))
+
+
+def _locate(item: Path, challenge: Challenge) -> Path | None:
+    name = slug(challenge.id)
+    if item.is_dir():
+        candidates = (
+            item / challenge.id,
+            item / name,
+            item / f"{name}.ipynb",
+            item / f"{name}.py",
+        )
+        return next((c for c in candidates if c.exists()), None)
+    if item.suffix == ".zip":
+        return item if _zip_holds(item, challenge) else None
+    return None
+
+
+def _zip_holds(path: Path, challenge: Challenge) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+    wanted = (f"{challenge.id}/{challenge.entry}.py", f"{slug(challenge.id)}/{challenge.entry}.py")
+    return any(n.endswith(w) for n in names for w in wanted)
+
+
+# -- grading in a pool of processes --------------------------------------------
+
+_judge = None
+
+
+def _init_process(root: str, backend: str, gpu: bool) -> None:
+    global _judge
+    from runner.cli import make_backend
+    from runner.judge import Judge
+
+    _judge = Judge(Catalog(Path(root)), make_backend(backend, gpu), gpu=gpu)
+
+
+def grade_task(task: Task) -> dict:
+    """Runs in a grading process: one submission, one result record (as a dict)."""
+    from runner.judge import GraderBroken
+
+    challenge = _judge.catalog.get(task.challenge_id)
+    submission = Submission(Path(task.path), Path(task.folder), task.sha256)
+    try:
+        return {"result": _judge.grade(challenge, submission).to_dict()}
+    except GraderBroken as exc:
+        return {"broken": str(exc)}
+    except Exception as exc:  # noqa: BLE001 - one submission must not stop the class
+        log.exception("grading %s for %s failed", task.challenge_id, task.student)
+        message = f"internal error while grading: {type(exc).__name__}: {exc}"
+        return {"result": _judge.error_result(challenge, submission.describe(), message)
+                .to_dict()}
+    finally:
+        submission.cleanup()
+
+
+@dataclass
+class RunSummary:
+    graded: int = 0
+    skipped: int = 0
+    errors: int = 0
+    broken: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "event": "summary", "graded": self.graded, "skipped": self.skipped,
+            "errors": self.errors, "statuses": self.counts, "broken": self.broken,
+            "notes": self.notes,
+        }
+
+
+Report = Callable[[str, Task, Result | None], None]
+
+
+class ClassGrader:
+    """Grades a class into a store; `report(kind, task, result)` follows progress."""
+
+    def __init__(self, catalog: Catalog, store: ResultStore, jobs: int = 2,
+                 backend: str = "local", gpu: bool = False, force: bool = False,
+                 grade_fn: Callable[[Task], dict] = grade_task):
+        from runner.cli import make_backend
+        from runner.judge import Judge
+
+        self.catalog = catalog
+        self.store = store
+        self.jobs = max(1, jobs)
+        self.backend = backend
+        self.gpu = gpu
+        self.force = force
+        self.grade_fn = grade_fn
+        self.local_judge = Judge(catalog, make_backend(backend, gpu), gpu=gpu)
+        self.summary = RunSummary()
+
+    def prepare(self, entries: Iterable[Entry], report: Report) -> list[Task]:
+        """Materialize every entry; record unreadable ones and skip unchanged ones."""
+        tasks = []
+        for entry in entries:
+            challenge = entry.challenge
+            try:
+                sub = materialize(entry.path, challenge.entry, challenge.id)
+            except SubmissionInvalid as exc:
+                desc = describe_unreadable(entry.path)
+                task = Task(entry.student, challenge.id, str(entry.path), "", desc["sha256"])
+                if self._skip(task, challenge, report):
+                    continue
+                result = self.local_judge.error_result(challenge, desc, str(exc))
+                self._record(task, {"result": result.to_dict()}, report)
+                continue
+            task = Task(entry.student, challenge.id, str(entry.path), str(sub.folder), sub.sha256)
+            if self._skip(task, challenge, report):
+                sub.cleanup()
+                continue
+            tasks.append(task)
+        return tasks
+
+    def run(self, tasks: list[Task], report: Report) -> RunSummary:
+        remaining = list(tasks)
+        while remaining:
+            suspects, remaining = self._pool(remaining, self.jobs, report)
+            for task in suspects:
+                again, _ = self._pool([task], 1, report)
+                if again:
+                    self._record(task, {"crashed": True}, report)
+        return self.summary
+
+    def _skip(self, task: Task, challenge: Challenge, report: Report) -> bool:
+        if self.force or not self.store.has(
+            task.student, task.challenge_id, task.sha256, challenge.grader_version
+        ):
+            return False
+        self.store.mark_current(task.student, task.challenge_id, task.sha256,
+                                challenge.grader_version)
+        self.summary.skipped += 1
+        report("skipped", task, None)
+        return True
+
+    def _pool(self, tasks: list[Task], jobs: int, report: Report):
+        """Grade until done or the pool breaks: (suspects, not yet submitted)."""
+        queue = list(reversed(tasks))
+        suspects: list[Task] = []
+        context = multiprocessing.get_context("forkserver")
+        pool = ProcessPoolExecutor(
+            max_workers=min(jobs, len(tasks)), mp_context=context,
+            initializer=_init_process,
+            initargs=(str(self.catalog.root), self.backend, self.gpu),
+        )
+        running: dict = {}
+        broken = False
+        try:
+            while queue or running:
+                while queue and not broken and len(running) < 2 * jobs:
+                    task = queue.pop()
+                    try:
+                        running[pool.submit(self.grade_fn, task)] = task
+                    except BrokenProcessPool:
+                        queue.append(task)
+                        broken = True
+                if not running:
+                    break
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    task = running.pop(future)
+                    try:
+                        outcome = future.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        suspects.append(task)
+                        continue
+                    self._record(task, outcome, report)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        return suspects, list(reversed(queue))
+
+    def _record(self, task: Task, outcome: dict, report: Report) -> None:
+        if "broken" in outcome:
+            if outcome["broken"] not in self.summary.broken:
+                self.summary.broken.append(outcome["broken"])
+            report("broken", task, None)
+            return
+        if outcome.get("crashed"):
+            challenge = self.catalog.get(task.challenge_id)
+            result = self.local_judge.error_result(
+                challenge, {"path": task.path, "sha256": task.sha256},
+                "the grading process died while grading this submission; it was "
+                "retried alone and died again",
+            )
+            Submission(Path(task.path), Path(task.folder), task.sha256).cleanup()
+        else:
+            result = Result.from_dict(outcome["result"])
+        self.store.put(task.student, result)
+        self.summary.graded += 1
+        self.summary.errors += result.status == "error"
+        self.summary.counts[result.status] = self.summary.counts.get(result.status, 0) + 1
+        report("graded", task, result)
+
+
+def grade_class(submissions: Path, store: ResultStore, challenges: list[Challenge],
+                catalog: Catalog, report: Report, jobs: int = 2, backend: str = "local",
+                gpu: bool = False, force: bool = False,
+                grade_fn: Callable[[Task], dict] = grade_task,
+                on_total: Callable[[int], None] | None = None) -> RunSummary:
+    """Discover, skip what is stored, grade the rest; the summary of the run."""
+    started = time.monotonic()
+    found = discover(submissions, challenges)
+    grader = ClassGrader(catalog, store, jobs, backend, gpu, force, grade_fn)
+    grader.summary.notes = list(found.notes)
+    if on_total:
+        on_total(len(found.entries))
+    tasks = grader.prepare(found.entries, report)
+    summary = grader.run(tasks, report)
+    log.info("graded %d, skipped %d in %.1f s", summary.graded, summary.skipped,
+             time.monotonic() - started)
+    return summary

@@ -1,0 +1,3 @@
+"""Instructors' commands (workspace, grade, feedback, export, new); registered on the app."""
+
+from runner.cli import app  # noqa: F401
