@@ -236,7 +236,7 @@ def entry() -> None:
     try:
         code = app(standalone_mode=False)
     except ChallengeError as exc:
-        err_console.print(f"error: {exc}", markup=False, highlight=False)
+        err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
@@ -260,6 +260,3 @@ def entry() -> None:
         sys.exit(3)
     sys.exit(code if isinstance(code, int) else 0)
 
-
-if __name__ == "__main__":
-    entry()

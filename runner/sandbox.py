@@ -129,6 +129,8 @@ class WorkerProcess:
         code = self.proc.poll()
         if code is None:
             return "the worker stopped answering"
+        if 128 < code < 128 + signal.NSIG:
+            code = 128 - code  # bubblewrap reports a child's signal as 128 + n
         if code < 0:
             sig = signal.Signals(-code)
             if sig is signal.SIGXCPU:
