@@ -187,7 +187,8 @@ class Encoder:
         name = _np_name(array.dtype)
         if name is None:
             raise WireError(f"numpy dtype {array.dtype} cannot cross the wire")
-        array = np.ascontiguousarray(array)
+        if not array.flags.c_contiguous:
+            array = array.copy(order="C")
         if array.dtype.byteorder == ">":
             array = array.astype(array.dtype.newbyteorder("<"))
         self._shape(tag, name, array.shape)

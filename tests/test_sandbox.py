@@ -1,0 +1,305 @@
+"""The local sandbox from the inside: what a submission can see and do.
+
+Each test loads a probe module in a real worker (the same path `challenge run`
+takes) and asserts the exact outcome. Where the machine cannot give a
+protection, the backend must say so instead of pretending; the tests assert
+that statement.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from runner.catalog import Catalog
+from runner.remote import RemoteError, Session, WorkerCrashed, WorkerTimeout
+from runner.sandbox import Limits, LocalBackend, WorkerSpec
+
+BACKEND = LocalBackend()
+CATALOG = Catalog()
+FULL = {"no-network", "private-filesystem", "private-processes"}
+
+
+def open_session(tmp_path: Path, code: str, **limits) -> Session:
+    folder = tmp_path / "probe"
+    folder.mkdir(exist_ok=True)
+    (folder / "probe.py").write_text(textwrap.dedent(code))
+    spec = WorkerSpec(
+        source=folder,
+        entry="probe",
+        limits=Limits(call_timeout_s=5, cpu_s=20, memory_mb=1024, **limits),
+        hidden=CATALOG.hidden,
+    )
+    return Session(BACKEND, spec)
+
+
+@pytest.fixture
+def probe(tmp_path):
+    sessions = []
+
+    def _probe(code: str, **limits):
+        session = open_session(tmp_path, code, **limits)
+        sessions.append(session)
+        return session.module()
+
+    yield _probe
+    for session in sessions:
+        session.close()
+
+
+def sandboxed() -> bool:
+    return FULL <= set(BACKEND.protections.in_force)
+
+
+def test_result_states_every_protection_or_why_not():
+    record = BACKEND.protections.as_record()
+    stated = set(record["protections"]) | {m["protection"] for m in record["missing"]}
+    assert {"memory-limit", "cpu-time-limit", "wall-clock-timeouts"} <= stated
+    assert FULL <= stated
+    for missing in record["missing"]:
+        assert missing["reason"]
+
+
+def test_catalog_is_invisible(probe):
+    module = probe(
+        f"""
+        import os
+        def look():
+            return [os.path.exists(p) for p in {[str(p) for p in CATALOG.hidden]!r}]
+        """
+    )
+    assert module.look() == [False, False]
+
+
+def test_runner_environment_is_scrubbed(probe, monkeypatch):
+    monkeypatch.setenv("COURSE_SECRET_TOKEN", "s3cr3t")
+    module = probe("import os\ndef env():\n    return dict(os.environ)\n")
+    env = module.env()
+    assert "COURSE_SECRET_TOKEN" not in env
+    assert "s3cr3t" not in repr(env)
+
+
+def test_network_is_unreachable(probe):
+    if "no-network" not in BACKEND.protections.in_force:
+        assert "no-network" in {m["protection"] for m in
+                                BACKEND.protections.as_record()["missing"]}
+        return
+    module = probe(
+        """
+        import socket
+        def connect(host, port):
+            try:
+                socket.create_connection((host, port), timeout=2).close()
+                return "connected"
+            except OSError as exc:
+                return type(exc).__name__
+        def resolve(name):
+            try:
+                socket.getaddrinfo(name, 80)
+                return "resolved"
+            except OSError as exc:
+                return type(exc).__name__
+        """
+    )
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
+    accepted = []
+    thread = threading.Thread(target=lambda: _accept_once(server, accepted), daemon=True)
+    thread.start()
+    assert module.connect("127.0.0.1", port) != "connected"
+    assert module.resolve("made-up-host.invalid") != "resolved"
+    server.close()
+    assert accepted == []
+
+
+def _accept_once(server, accepted):
+    try:
+        server.settimeout(4)
+        accepted.append(server.accept())
+    except OSError:
+        pass
+
+
+def test_writes_outside_the_work_folder_change_nothing(probe, tmp_path):
+    target = tmp_path / "outside.txt"
+    module = probe(
+        f"""
+        import os
+        def write():
+            results = []
+            for path in ({str(target)!r}, "/etc/fc-test", {str(Path.home() / 'fc-test')!r}):
+                try:
+                    with open(path, "w") as out:
+                        out.write("x")
+                    results.append("written")
+                except OSError:
+                    results.append("refused")
+            with open("scratch.txt", "w") as out:
+                out.write("fine")
+            return results
+        """
+    )
+    assert module.write() == ["refused", "refused", "refused"]
+    assert not target.exists() and not Path("/etc/fc-test").exists()
+
+
+def test_symlink_out_of_the_submission_is_not_followed(tmp_path):
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    (folder / "probe.py").write_text("def read():\n    return open('leak').read()\n")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("grader answers")
+    (folder / "leak").symlink_to(secret)
+    from runner.submissions import materialize
+
+    material = materialize(folder, "probe", "toy/add")
+    try:
+        assert not (material.folder / "leak").exists()
+    finally:
+        material.cleanup()
+
+
+def test_other_processes_are_invisible(probe):
+    if "private-processes" not in BACKEND.protections.in_force:
+        pytest.skip("this machine gives no private pid namespace (stated in the result)")
+    module = probe("import os\ndef pids():\n    return sorted(int(p) for p in "
+                   "os.listdir('/proc') if p.isdigit())\n")
+    assert len(module.pids()) <= 4
+    assert os.getpid() not in module.pids()
+
+
+def test_unprivileged_when_started_as_root(probe):
+    module = probe("import os\ndef ids():\n    return os.getuid(), os.geteuid()\n")
+    uid, euid = module.ids()
+    if os.geteuid() == 0 and "unprivileged-user" in BACKEND.protections.in_force:
+        assert uid != 0 and euid != 0
+
+
+def test_fork_bomb_is_contained(probe):
+    module = probe(
+        """
+        import os
+        def bomb():
+            children = 0
+            for _ in range(10_000):
+                try:
+                    pid = os.fork()
+                except OSError:
+                    break
+                if pid == 0:
+                    import time
+                    time.sleep(30)
+                    os._exit(0)
+                children += 1
+            return children
+        """,
+        processes=32,
+    )
+    if os.geteuid() == 0 and "process-limit" not in BACKEND.protections.in_force:
+        pytest.skip("root without an unprivileged uid: stated as missing")
+    assert module.bomb() < 32
+
+
+def test_memory_bomb_fails_with_the_reason(probe):
+    module = probe("def bomb():\n    return len(bytearray(4 * 1024**3))\n")
+    with pytest.raises(WorkerCrashed, match="ran out of memory"):
+        module.bomb()
+
+
+def test_signal_ignoring_loop_is_killed_on_time(probe):
+    module = probe(
+        """
+        import signal
+        def spin():
+            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGALRM):
+                signal.signal(sig, signal.SIG_IGN)
+            while True:
+                pass
+        """
+    )
+    started = time.monotonic()
+    with pytest.raises(WorkerTimeout, match="timed out after 5 s"):
+        module.spin()
+    assert time.monotonic() - started < 15
+
+
+def test_filling_the_disk_stops_at_the_quota(probe):
+    module = probe(
+        """
+        def fill():
+            written = 0
+            try:
+                with open("big.bin", "wb") as out:
+                    while written < 2 * 1024**3:
+                        out.write(b"x" * 1024**2)
+                        written += 1024**2
+            except OSError as exc:
+                return written, type(exc).__name__
+            return written, None
+        """,
+        disk_mb=64,
+        file_size_mb=1024,
+    )
+    try:
+        written, error = module.fill()
+    except WorkerCrashed as exc:  # the file-size limit may strike first
+        assert "larger than" in str(exc)
+        return
+    assert error is not None and written <= 64 * 1024**2
+
+
+def test_learner_exception_keeps_its_type_and_traceback(probe):
+    module = probe("def boom(x):\n    raise ValueError(f'bad {x}')\n")
+    with pytest.raises(ValueError, match="bad 3") as info:
+        module.boom(3)
+    assert isinstance(info.value, RemoteError)
+    assert 'probe.py", line 2' in info.value.remote_traceback
+
+
+def test_a_daemon_left_behind_dies_with_the_worker(tmp_path):
+    session = open_session(
+        tmp_path,
+        """
+        import os, time
+        def spawn():
+            if os.fork() == 0:
+                os.setsid()
+                if os.fork() == 0:
+                    time.sleep(60)
+                    os._exit(0)
+                os._exit(0)
+            return os.getuid()
+        """,
+    )
+    uid = session.module().spawn()
+    if uid == os.getuid():
+        pytest.skip("the worker shares the runner's uid; leftovers cannot be told apart")
+    time.sleep(0.5)
+    assert _processes_of(uid), "the daemon should be running while the worker lives"
+    session.close()
+    time.sleep(1.0)
+    assert _processes_of(uid) == [], "a process of the submission outlived its worker"
+
+
+def _processes_of(uid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("Uid:") and int(line.split()[1]) == uid:
+                found.append(int(entry.name))
+    return found
