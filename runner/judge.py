@@ -153,9 +153,14 @@ def _trusted_environment():
     saved = {name: os.environ.pop(name, None) for name in _SCRUBBED_VARS}
     autoload = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    # An enclosing pytest (a class run inside a test) must not rewrite graders.
+    hooks = [h for h in sys.meta_path if type(h).__name__ == "AssertionRewritingHook"]
+    for hook in hooks:
+        sys.meta_path.remove(hook)
     try:
         yield
     finally:
+        sys.meta_path[:0] = hooks
         for name, value in saved.items():
             if value is not None:
                 os.environ[name] = value
