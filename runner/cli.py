@@ -146,9 +146,9 @@ def _submission_path(challenge, submission: Path | None, solution: bool) -> Path
 
 def make_backend(name: str, gpu: bool = False):
     if name == "local":
-        from runner.sandbox import LocalBackend
+        from runner.warm import WarmBackend
 
-        return LocalBackend()
+        return WarmBackend()
     if name == "docker":
         try:
             from runner.docker_backend import DockerBackend

@@ -22,7 +22,8 @@ from runner.errors import ChallengeError, MissingRequirement
 from runner.plugin import GraderPlugin
 from runner.remote import Session
 from runner.results import Result, overall_status
-from runner.sandbox import LocalBackend, WorkerSpec
+from runner.sandbox import WorkerSpec
+from runner.warm import WarmBackend
 from runner.submissions import Submission
 
 _INI = Path(__file__).with_name("judge.ini")
@@ -34,7 +35,7 @@ class Judge:
 
     def __init__(self, catalog: Catalog, backend=None, gpu: bool = False):
         self.catalog = catalog
-        self.backend = backend or LocalBackend()
+        self.backend = backend or WarmBackend()
         self.gpu = gpu
 
     def grade(self, challenge: Challenge, submission: Submission) -> Result:

@@ -241,7 +241,7 @@ class Session:
         try:
             frame = wire.read_frame(worker.sock)
         except EOFError:
-            worker.proc.wait()
+            worker.wait()
             raise WorkerCrashed(worker.exit_description()) from None
         reply = self._decoder.decode(frame)
         if not isinstance(reply, dict):
@@ -317,6 +317,14 @@ class Session:
             dict(reply["kwarg_grads"]),
             dict(reply["param_grads"]),
         )
+
+    def build(self, fn, *args, **kwargs):
+        """Call fn in the worker with the challenge's forbidden APIs switched back on.
+
+        For objects the grader builds there (a torch layer whose constructor
+        uses a forbidden initializer); never for the learner's own code.
+        """
+        return self.request({"op": "build", "obj": fn, "args": list(args), "kwargs": kwargs})
 
     def call_and_inspect(self, fn, *args, **kwargs) -> tuple[object, list, dict]:
         """Call fn and return (result, args, kwargs) as they are after the call.

@@ -30,7 +30,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-_RUNTIME_FILES = ("__init__.py", "wire.py", "worker.py")
+_RUNTIME_FILES = ("__init__.py", "wire.py", "worker.py", "zygote.py")
 _BOOTSTRAP = (
     "import sys; sys.path.insert(0, sys.argv[2]); "
     "from runner.worker import main; main()"
@@ -125,8 +125,14 @@ class WorkerProcess:
             shutil.rmtree(path, ignore_errors=True)
         self.cleanup.clear()
 
+    def wait(self) -> None:
+        self.proc.wait()
+
+    def returncode(self) -> int | None:
+        return self.proc.poll()
+
     def exit_description(self) -> str:
-        code = self.proc.poll()
+        code = self.returncode()
         if code is None:
             return "the worker stopped answering"
         if 128 < code < 128 + signal.NSIG:
@@ -247,10 +253,20 @@ class LocalBackend:
         return self._runtime
 
     def _bwrap_argv(self, spec: WorkerSpec, runtime: Path, wire_fd: int, uid):
-        limits = spec.limits
+        _open_up(spec.source)
+        argv = self.bwrap_view(
+            spec.limits, runtime, spec.hidden, as_root=uid is not None,
+            extra=[(spec.source, Path("/submission"))],
+        )
+        config = _worker_config(spec, wire_fd, "/submission", "/work")
+        return argv + ["--", *_drop_to(uid), *_python_argv("/rt", config)]
+
+    def bwrap_view(self, limits: Limits, runtime: Path, hidden, as_root: bool,
+                   extra=()) -> list[str]:
+        """bubblewrap's arguments for the worker's view: system, Python, runtime."""
         # As root, no user namespace: bubblewrap sets up the view with real
-        # privileges, then setpriv drops to an unprivileged uid for good.
-        namespaces = ["--unshare-all"] if uid is None else [
+        # privileges, then the worker drops to an unprivileged uid for good.
+        namespaces = ["--unshare-all"] if not as_root else [
             "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
             "--unshare-cgroup-try",
         ]
@@ -282,9 +298,8 @@ class LocalBackend:
                 argv += ["--symlink", os.readlink(path), str(path)]
             elif path.is_dir():
                 argv += ["--ro-bind", str(path), str(path)]
-        mounts = [(p, p) for p in _python_paths(spec.hidden)]
-        _open_up(spec.source)
-        mounts += [(runtime, Path("/rt")), (spec.source, Path("/submission"))]
+        mounts = [(p, p) for p in _python_paths(tuple(hidden))]
+        mounts += [(runtime, Path("/rt")), *extra]
         made: set[Path] = set()
         for source, target in mounts:
             for parent in reversed(target.parents[:-1]):
@@ -292,9 +307,7 @@ class LocalBackend:
                     argv += ["--perms", "0755", "--dir", str(parent)]
                     made.add(parent)
             argv += ["--ro-bind", str(source), str(target)]
-        config = _worker_config(spec, wire_fd, "/submission", "/work")
-        argv += ["--chdir", "/work", "--", *_drop_to(uid), *_python_argv("/rt", config)]
-        return argv
+        return argv + ["--chdir", "/work"]
 
     def _plain_argv(self, spec, runtime: Path, wire_fd: int, work: Path, uid):
         shutil.copytree(spec.source, work, dirs_exist_ok=True, symlinks=True)

@@ -456,13 +456,13 @@ def write_frame(sock, payload: bytes) -> None:
 
 def read_frame(sock) -> bytes:
     """Read one frame; raises EOFError when the peer has gone."""
-    size = _U32.unpack(_read_exact(sock, 4))[0]
+    size = _U32.unpack(read_exact(sock, 4))[0]
     if size > MAX_FRAME:
         raise WireError(f"frame of {size} bytes exceeds the limit")
-    return _read_exact(sock, size)
+    return read_exact(sock, size)
 
 
-def _read_exact(sock, n: int) -> bytes:
+def read_exact(sock, n: int) -> bytes:
     buf = bytearray(n)
     view = memoryview(buf)
     got = 0

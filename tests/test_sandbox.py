@@ -18,13 +18,16 @@ import pytest
 from runner.catalog import Catalog
 from runner.remote import RemoteError, Session, WorkerCrashed, WorkerTimeout
 from runner.sandbox import Limits, LocalBackend, WorkerSpec
+from runner.warm import WarmBackend
 
-BACKEND = LocalBackend()
+COLD = LocalBackend()
+WARM = WarmBackend()
+BACKEND = COLD  # what the machine offers is the same for both
 CATALOG = Catalog()
 FULL = {"no-network", "private-filesystem", "private-processes"}
 
 
-def open_session(tmp_path: Path, code: str, **limits) -> Session:
+def open_session(tmp_path: Path, code: str, backend=COLD, **limits) -> Session:
     folder = tmp_path / "probe"
     folder.mkdir(exist_ok=True)
     (folder / "probe.py").write_text(textwrap.dedent(code))
@@ -34,15 +37,20 @@ def open_session(tmp_path: Path, code: str, **limits) -> Session:
         limits=Limits(call_timeout_s=5, cpu_s=20, memory_mb=1024, **limits),
         hidden=CATALOG.hidden,
     )
-    return Session(BACKEND, spec)
+    return Session(backend, spec)
+
+
+@pytest.fixture(params=["cold", "warm"])
+def backend(request):
+    return COLD if request.param == "cold" else WARM
 
 
 @pytest.fixture
-def probe(tmp_path):
+def probe(tmp_path, backend):
     sessions = []
 
     def _probe(code: str, **limits):
-        session = open_session(tmp_path, code, **limits)
+        session = open_session(tmp_path, code, backend, **limits)
         sessions.append(session)
         return session.module()
 
@@ -265,7 +273,7 @@ def test_learner_exception_keeps_its_type_and_traceback(probe):
     assert 'probe.py", line 2' in info.value.remote_traceback
 
 
-def test_a_daemon_left_behind_dies_with_the_worker(tmp_path):
+def test_a_daemon_left_behind_dies_with_the_worker(tmp_path, backend):
     session = open_session(
         tmp_path,
         """
@@ -279,6 +287,7 @@ def test_a_daemon_left_behind_dies_with_the_worker(tmp_path):
                 os._exit(0)
             return os.getuid()
         """,
+        backend,
     )
     uid = session.module().spawn()
     if uid == os.getuid():

@@ -1,0 +1,224 @@
+"""Warm workers: the `local` backend with one zygote per set of preloaded libraries.
+
+Starting a worker that imports torch costs about 1.4 s; forking it from a
+zygote that already did costs milliseconds. The zygote runs in the same
+bubblewrap view a cold worker gets, so every protection stays in force: the
+child drops to its own unprivileged uid and takes its limits before any of
+the submission is written or read. Used when the runner is root and
+bubblewrap is installed, for libraries known to survive a fork
+(`FORK_SAFE`); anything else (TensorFlow, a GPU) starts cold.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import socket
+import struct
+import subprocess
+import threading
+from pathlib import Path
+
+from runner import wire
+from runner.sandbox import (
+    LocalBackend,
+    WorkerProcess,
+    WorkerSpec,
+    _python_argv,
+    _scrubbed_env,
+)
+
+log = logging.getLogger(__name__)
+
+FORK_SAFE = {"torch", "numpy", "scipy", "sklearn", "jsonschema", "botocore", "decimal"}
+_HEADER = struct.Struct(">I")
+_MAX_SUBMISSION_BYTES = 64 * 1024 * 1024
+
+
+class ZygoteGone(Exception):
+    """The zygote died or refused; the caller starts a cold worker instead."""
+
+
+class Zygote:
+    def __init__(self, backend: LocalBackend, spec: WorkerSpec):
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        config = {"zygote": True, "fd": child.fileno(), "preload": list(spec.preload)}
+        argv = backend.bwrap_view(spec.limits, backend._runtime_dir(), spec.hidden,
+                                  as_root=True)
+        argv += ["--", *_python_argv("/rt", config)]
+        self.proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(child.fileno(),),
+            env=_scrubbed_env(spec),
+            cwd="/",
+            start_new_session=True,
+        )
+        child.close()
+        self.control = parent
+        self.lock = threading.Lock()
+        self.decoder = wire.Decoder()
+        self.encoder = wire.Encoder()
+        self.control.settimeout(120)
+        if not self._read().get("ready"):
+            raise ZygoteGone("the zygote did not start")
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def request(self, message: dict, fds: tuple[int, ...] = ()) -> dict:
+        body = self.encoder.encode(message)
+        with self.lock:
+            try:
+                socket.send_fds(self.control, [_HEADER.pack(len(body))], list(fds))
+                self.control.sendall(body)
+                reply = self._read()
+            except (OSError, EOFError, wire.WireError) as exc:
+                raise ZygoteGone(f"the zygote stopped answering: {exc}") from None
+        if "error" in reply:
+            raise ZygoteGone(str(reply["error"]))
+        return reply
+
+    def _read(self) -> dict:
+        return self.decoder.decode(wire.read_frame(self.control))
+
+    def close(self) -> None:
+        try:
+            self.control.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class ForkedWorker(WorkerProcess):
+    """A worker forked by a zygote: same wire and output, killed through the zygote."""
+
+    def __init__(self, zygote: Zygote, pid: int, sock, output_fd: int, limits):
+        self.zygote = zygote
+        self.pid = pid
+        self.sock = sock
+        self.output_fd = output_fd
+        self.limits = limits
+        self.cleanup = []
+        self._code: int | None = None
+        self._released = False
+
+    def wait(self) -> None:
+        if self._code is None:
+            try:
+                self._code = int(self.zygote.request({"op": "wait", "pid": self.pid})["code"])
+            except ZygoteGone:
+                self._code = -9
+
+    def returncode(self) -> int | None:
+        return self._code
+
+    def kill(self) -> None:
+        try:
+            self.zygote.request({"op": "kill", "pid": self.pid})
+        except ZygoteGone:
+            pass
+        self.close()
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        if not self._released:
+            self._released = True
+            try:
+                self.zygote.request({"op": "release", "pid": self.pid})
+            except ZygoteGone:
+                pass
+        if self.output_fd >= 0:
+            os.close(self.output_fd)
+            self.output_fd = -1
+
+
+class WarmBackend(LocalBackend):
+    """`local` with zygotes where it is safe; the same protections either way."""
+
+    def __init__(self, prefer_bwrap: bool = True):
+        super().__init__(prefer_bwrap)
+        self._zygotes: dict[tuple, Zygote] = {}
+        atexit.register(self.shutdown)
+
+    def warm_possible(self, spec: WorkerSpec) -> bool:
+        return (
+            self._bwrap is not None
+            and os.geteuid() == 0
+            and "unprivileged-user" in self.protections.in_force
+            and not spec.gpu
+            and set(spec.preload) <= FORK_SAFE
+        )
+
+    def start(self, spec: WorkerSpec) -> WorkerProcess:
+        if not self.warm_possible(spec):
+            return super().start(spec)
+        try:
+            return self._fork(spec)
+        except ZygoteGone as exc:
+            log.info("starting a cold worker: %s", exc)
+            self._zygotes.pop(self._key(spec), None)
+            return super().start(spec)
+
+    def _key(self, spec: WorkerSpec) -> tuple:
+        return (tuple(sorted(spec.preload)), tuple(spec.hidden), spec.limits.disk_mb)
+
+    def _zygote(self, spec: WorkerSpec) -> Zygote:
+        key = self._key(spec)
+        zygote = self._zygotes.get(key)
+        if zygote is None or not zygote.alive():
+            zygote = Zygote(self, spec)
+            self._zygotes[key] = zygote
+        return zygote
+
+    def _fork(self, spec: WorkerSpec) -> ForkedWorker:
+        zygote = self._zygote(spec)
+        files = _read_files(spec.source)
+        parent, child = socket.socketpair()
+        out_r, out_w = os.pipe()
+        message = {
+            "op": "spawn",
+            "uid": self._unprivileged_uid(),
+            "limits": {
+                "memory_mb": spec.limits.memory_mb,
+                "cpu_s": spec.limits.cpu_s,
+                "file_size_mb": spec.limits.file_size_mb,
+                "open_files": spec.limits.open_files,
+                "processes": spec.limits.processes,
+            },
+            "config": {"entry": spec.entry, "preload": [], "forbidden": list(spec.forbidden)},
+            "files": files,
+        }
+        try:
+            reply = zygote.request(message, (child.fileno(), out_w))
+        finally:
+            child.close()
+            os.close(out_w)
+        return ForkedWorker(zygote, int(reply["pid"]), parent, out_r, spec.limits)
+
+    def shutdown(self) -> None:
+        for zygote in self._zygotes.values():
+            zygote.close()
+        self._zygotes.clear()
+
+
+def _read_files(root: Path) -> dict[str, bytes]:
+    files, total = {}, 0
+    for path in sorted(Path(root).rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            data = path.read_bytes()
+            total += len(data)
+            if total > _MAX_SUBMISSION_BYTES:
+                raise ZygoteGone("the submission is too large to send to a zygote")
+            files[path.relative_to(root).as_posix()] = data
+    return files
