@@ -207,7 +207,7 @@ class LocalBackend:
 
     def start(self, spec: WorkerSpec) -> WorkerProcess:
         runtime = self._runtime_dir()
-        parent, child = socket.socketpair()
+        parent, child = wire_pair()
         out_r, out_w = os.pipe()
         fds: list[int] = [child.fileno()]
         cleanup = []
@@ -315,6 +315,15 @@ class LocalBackend:
         if uid is not None:
             _chown_tree(work, uid)
         return _python_argv(str(runtime), _worker_config(spec, wire_fd, str(work), str(work)))
+
+
+def wire_pair() -> tuple[socket.socket, socket.socket]:
+    """The judge's and the worker's ends, with buffers that hold a large tensor."""
+    pair = socket.socketpair()
+    for sock in pair:
+        for option in (socket.SO_SNDBUF, socket.SO_RCVBUF):
+            sock.setsockopt(socket.SOL_SOCKET, option, 4 * 1024 * 1024)
+    return pair
 
 
 def _drop_to(uid: int | None) -> list[str]:

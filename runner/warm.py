@@ -27,6 +27,7 @@ from runner.sandbox import (
     WorkerSpec,
     _python_argv,
     _scrubbed_env,
+    wire_pair,
 )
 
 log = logging.getLogger(__name__)
@@ -184,7 +185,7 @@ class WarmBackend(LocalBackend):
     def _fork(self, spec: WorkerSpec) -> ForkedWorker:
         zygote = self._zygote(spec)
         files = _read_files(spec.source)
-        parent, child = socket.socketpair()
+        parent, child = wire_pair()
         out_r, out_w = os.pipe()
         message = {
             "op": "spawn",

@@ -192,8 +192,7 @@ class Encoder:
         if array.dtype.byteorder == ">":
             array = array.astype(array.dtype.newbyteorder("<"))
         self._shape(tag, name, array.shape)
-        raw = array.tobytes()
-        self._put(_U64.pack(len(raw)), raw)
+        self._put(_U64.pack(array.nbytes), memoryview(array).cast("B") if array.size else b"")
 
     def _tensor(self, torch, tensor) -> None:
         name = str(tensor.dtype).removeprefix("torch.")
@@ -211,7 +210,7 @@ class Encoder:
         self._put(b"\x01" if tensor.requires_grad else b"\x00")
         if name == "bfloat16":
             data = data.view(torch.int16)
-        raw = data.numpy().tobytes() if data.numel() else b""
+        raw = memoryview(data.numpy()).cast("B") if data.numel() else b""
         self._put(_U64.pack(len(raw)), raw)
 
     def _shape(self, tag: bytes, dtype: str, shape) -> None:
@@ -241,8 +240,8 @@ class Decoder:
     def __init__(self, from_handle=None):
         self._from_handle = from_handle
 
-    def decode(self, data: bytes):
-        self._data = memoryview(data)
+    def decode(self, data):
+        self._data = memoryview(data).cast("B")
         self._pos = 0
         self._items = 0
         value = self._value(0)
@@ -381,7 +380,7 @@ class Decoder:
         shape = tuple(self._u64() for _ in range(ndim))
         return DTYPES[code], shape
 
-    def _payload(self, dtype: str, shape: tuple, extra: int = 0) -> bytes:
+    def _payload(self, dtype: str, shape: tuple, extra: int = 0) -> memoryview:
         count = 1
         for dim in shape:
             count *= dim
@@ -392,7 +391,7 @@ class Decoder:
         nbytes = self._u64()
         if nbytes != count * _ITEMSIZE[dtype]:
             raise WireError("array byte count does not match its shape")
-        return bytes(self._take(nbytes))
+        return self._take(nbytes)
 
     def _array(self, scalar: bool):
         np = _import("numpy")
@@ -400,8 +399,8 @@ class Decoder:
         if dtype == "bfloat16":
             raise WireError("numpy arrays cannot be bfloat16")
         raw = self._payload(dtype, shape)
-        array = np.frombuffer(raw, dtype=np.dtype(dtype).newbyteorder("<")).copy()
-        array = array.astype(np.dtype(dtype), copy=False).reshape(shape)
+        array = np.frombuffer(raw, dtype=np.dtype(dtype).newbyteorder("<"))
+        array = array.astype(np.dtype(dtype), copy=True).reshape(shape)
         if scalar:
             if shape:
                 raise WireError("a numpy scalar must have no dimensions")
@@ -418,8 +417,8 @@ class Decoder:
         raw = self._payload(dtype, shape)
         storage = "int16" if dtype == "bfloat16" else dtype
         array = np.frombuffer(raw, dtype=np.dtype(storage).newbyteorder("<"))
-        array = array.astype(np.dtype(storage)).reshape(shape)
-        tensor = torch.from_numpy(array.copy())
+        array = array.astype(np.dtype(storage), copy=True).reshape(shape)
+        tensor = torch.from_numpy(array)
         if dtype == "bfloat16":
             tensor = tensor.view(torch.bfloat16)
         if grad_flag == b"\x01" and (tensor.is_floating_point() or tensor.is_complex()):
@@ -451,7 +450,12 @@ def _import(name: str):
 def write_frame(sock, payload: bytes) -> None:
     if len(payload) > MAX_FRAME:
         raise WireError(f"message of {len(payload)} bytes exceeds the frame limit")
-    sock.sendall(_U32.pack(len(payload)) + payload)
+    header = _U32.pack(len(payload))
+    if len(payload) < 65536:
+        sock.sendall(header + payload)
+    else:
+        sock.sendall(header)
+        sock.sendall(payload)
 
 
 def read_frame(sock) -> bytes:
@@ -471,4 +475,4 @@ def read_exact(sock, n: int) -> bytes:
         if chunk == 0:
             raise EOFError("the peer closed the connection")
         got += chunk
-    return bytes(buf)
+    return buf
