@@ -54,6 +54,7 @@ class Judge:
             gpu=self.gpu,
         )
         session = Session(self.backend, spec)
+        session.prestart()
         plugin = GraderPlugin(session, challenge.names, challenge.entry, self.gpu)
         try:
             code = run_pytest(challenge.grader_dir, self.catalog.root / "graders", plugin)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import builtins
 import os
 import selectors
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -143,6 +144,8 @@ class Session:
         self.generation = 0
         self.names: list[str] = []
         self._worker: WorkerProcess | None = None
+        self._launching: threading.Thread | None = None
+        self._launched = None
         self._module: RemoteObject | None = None
         self._encoder = wire.Encoder(self._to_handle)
         self._decoder = wire.Decoder(self._from_handle)
@@ -155,11 +158,37 @@ class Session:
             self._start()
         return self._module
 
+    def prestart(self) -> None:
+        """Start the first worker now, so that it loads while the judge collects.
+
+        A zygote-backed start runs in a thread (it waits on the zygote); a cold
+        start only launches the process here and is awaited on first use.
+        """
+        if self._worker is not None or self._launching is not None:
+            return
+        if getattr(self.backend, "warm_possible", lambda spec: False)(self.spec):
+            self.backend.prepare(self.spec)
+            self._launching = threading.Thread(target=self._launch, daemon=True)
+            self._launching.start()
+        else:
+            self._launch()
+
+    def _launch(self) -> None:
+        try:
+            self._launched = self.backend.start(self.spec)
+        except BaseException as exc:  # noqa: BLE001 - re-raised on first use
+            self._launched = exc
+
     def _start(self) -> None:
         if self.load_error is not None:
             raise self.load_error
         self.generation += 1
-        self._worker = self.backend.start(self.spec)
+        if self._launching is not None:
+            self._launching.join()
+        launched, self._launched, self._launching = self._launched, None, None
+        if isinstance(launched, BaseException):
+            raise launched
+        self._worker = launched or self.backend.start(self.spec)
         timeout = max(_STARTUP_TIMEOUT_S, self.limits.call_timeout_s)
         try:
             reply = self._receive(timeout, starting=True)
@@ -182,9 +211,13 @@ class Session:
         self._module = None
 
     def close(self) -> None:
-        if self._worker is not None:
-            self._worker.close()
-            self._worker = None
+        if self._launching is not None:
+            self._launching.join()
+            self._launching = None
+        for worker in (self._worker, self._launched):
+            if isinstance(worker, WorkerProcess):
+                worker.close()
+        self._worker = self._launched = None
 
     # -- requests ----------------------------------------------------------------
 

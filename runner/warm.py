@@ -64,8 +64,7 @@ class Zygote:
         self.decoder = wire.Decoder()
         self.encoder = wire.Encoder()
         self.control.settimeout(120)
-        if not self._read().get("ready"):
-            raise ZygoteGone("the zygote did not start")
+        self._ready = False
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -74,6 +73,10 @@ class Zygote:
         body = self.encoder.encode(message)
         with self.lock:
             try:
+                if not self._ready:
+                    if not self._read().get("ready"):
+                        raise ZygoteGone("the zygote did not start")
+                    self._ready = True
                 socket.send_fds(self.control, [_HEADER.pack(len(body))], list(fds))
                 self.control.sendall(body)
                 reply = self._read()
@@ -170,6 +173,12 @@ class WarmBackend(LocalBackend):
             log.info("starting a cold worker: %s", exc)
             self._zygotes.pop(self._key(spec), None)
             return super().start(spec)
+
+    def prepare(self, spec: WorkerSpec) -> None:
+        """Launch the zygote from this thread (its death signal follows the thread
+        that started it), without waiting for it to be ready."""
+        if self.warm_possible(spec):
+            self._zygote(spec)
 
     def _key(self, spec: WorkerSpec) -> tuple:
         return (tuple(sorted(spec.preload)), tuple(spec.hidden), spec.limits.disk_mb)
