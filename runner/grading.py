@@ -72,11 +72,13 @@ def _as_numpy(value) -> np.ndarray:
     return np.asarray(value)
 
 
-def expect_type(value, kind: str, what: str) -> None:
+def expect_type(value, kind: str, what: str, hint: str = "") -> None:
     """kind is 'tensor' or 'array'."""
     if _kind(value) != kind:
         wanted = "a torch.Tensor" if kind == "tensor" else "a numpy array"
-        raise AssertionError(f"{what} should be {wanted}, got {_describe_type(value)}")
+        raise AssertionError(
+            _join(f"{what} should be {wanted}, got {_describe_type(value)}", hint)
+        )
 
 
 def _describe_type(value) -> str:

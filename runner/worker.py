@@ -34,6 +34,8 @@ class ForbiddenCall(RuntimeError):
 # Set while the judge builds its own objects (`worker.build`): the stubs of
 # forbidden APIs then call through. Best effort, like the stubs themselves.
 _UNRESTRICTED = [False]
+# The judge's own backward pass (worker.grad) even where a challenge forbids it.
+_BACKWARD = [None]
 
 
 class Worker:
@@ -169,7 +171,7 @@ def run_backward(fn, args, kwargs, grad_outputs):
         if isinstance(t, torch.Tensor) and t.requires_grad
     ]
     if pairs:
-        torch.autograd.backward([t for t, _ in pairs], [g for _, g in pairs])
+        _BACKWARD[0]([t for t, _ in pairs], [g for _, g in pairs])
     return {
         "output": output,
         "input_grads": [_grad_of(a) for a in args],
@@ -295,6 +297,7 @@ def prepare(config: dict) -> None:
         torch = sys.modules["torch"]
         torch.set_num_threads(1)
         torch.manual_seed(0)
+        _BACKWARD[0] = torch.autograd.backward
     if "numpy" in sys.modules:
         sys.modules["numpy"].random.seed(0)
     forbid(config.get("forbidden", []))

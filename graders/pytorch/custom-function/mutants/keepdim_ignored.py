@@ -1,0 +1,31 @@
+"""Mutant: the output always keeps the reduced dimension."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+
+class SafeLogSumExp(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x: Tensor, dim: int, keepdim: bool) -> Tensor:
+        peak = x.amax(dim=dim, keepdim=True)
+        peak = torch.where(torch.isfinite(peak), peak, torch.zeros_like(peak))
+        out = peak + (x - peak).exp().sum(dim=dim, keepdim=True).log()  # keepdim form
+        ctx.save_for_backward(x, out)
+        ctx.dim, ctx.keepdim = dim, keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output: Tensor):
+        x, out = ctx.saved_tensors
+        if False:
+            out, grad_output = out.unsqueeze(ctx.dim), grad_output.unsqueeze(ctx.dim)
+        # An all -inf slice has out = -inf: shift by 0 there, so exp gives 0, not NaN.
+        shift = torch.where(torch.isneginf(out), torch.zeros_like(out), out)
+        weights = (x - shift).exp()  # softmax along dim, zero on -inf entries
+        return grad_output * weights, None, None
+
+
+def safe_logsumexp(x: Tensor, dim: int = -1, keepdim: bool = False) -> Tensor:
+    return SafeLogSumExp.apply(x, dim, keepdim)
