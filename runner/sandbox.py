@@ -238,7 +238,8 @@ class LocalBackend:
     def _unprivileged_uid(self) -> int | None:
         if os.geteuid() != 0 or "unprivileged-user" not in self.protections.in_force:
             return None
-        return _UID_BASE + next(_uid_slots) % 512
+        # Distinct across the processes of a class run: RLIMIT_NPROC counts per uid.
+        return _UID_BASE + (os.getpid() * 16 + next(_uid_slots)) % 4096
 
     def _runtime_dir(self) -> Path:
         if self._runtime is None:
