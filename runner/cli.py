@@ -228,6 +228,25 @@ def check(
     raise typer.Exit(1 if failed else 0)
 
 
+image_app = typer.Typer(help="The grading image of the docker backend.")
+app.add_typer(image_app, name="image")
+
+
+@image_app.command("build")
+def image_build(
+    tag: str = typer.Option("foundations-challenges:latest", help="Image name."),
+    base: Optional[str] = typer.Option(None, help="Base image (a local one works)."),
+    tensorflow: bool = typer.Option(False, help="Include TensorFlow."),
+    cuda: bool = typer.Option(False, help="The CUDA variant, for GPU hosts."),
+) -> None:
+    """Build the grading image from the Dockerfile and report its size."""
+    try:
+        from runner.image import build_image
+    except ImportError as exc:
+        raise ChallengeError(f"building images needs the docker extra: {exc}") from None
+    build_image(tag=tag, base=base, tensorflow=tensorflow, cuda=cuda, console=console)
+
+
 from runner import instructor_cli  # noqa: E402,F401  (registers its commands)
 
 
