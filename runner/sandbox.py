@@ -174,7 +174,8 @@ class LocalBackend:
         is_root = os.geteuid() == 0
         if not sys.platform.startswith("linux"):
             reason = "only Linux offers namespaces"
-            for name in ("no-network", "private-filesystem", "private-processes"):
+            for name in ("no-network", "private-filesystem", "private-processes",
+                         "disk-quota"):
                 missing.append((name, reason))
         elif self._bwrap:
             in_force += ["no-network", "private-filesystem", "private-processes"]
@@ -187,6 +188,7 @@ class LocalBackend:
                 missing.append(("no-network", "this kernel refuses new namespaces"))
             missing.append(("private-filesystem", reason))
             missing.append(("private-processes", reason))
+            missing.append(("disk-quota", f"{reason}; the file-size limit still applies"))
         if is_root:
             if (self._bwrap and shutil.which("setpriv")) or _reachable_by_others(
                 Path(sys.executable).resolve()
