@@ -287,6 +287,12 @@ class LocalBackend:
             "--size",
             str(64 * 1024 * 1024),
             "--tmpfs",
+            "/dev/shm",  # semaphores for multiprocessing (DataLoader workers)
+            "--perms",
+            "1777",
+            "--size",
+            str(64 * 1024 * 1024),
+            "--tmpfs",
             "/tmp",
             "--perms",
             "1777",
