@@ -109,15 +109,7 @@ class WorkerProcess:
         self.close()
 
     def close(self) -> None:
-        try:
-            self.sock.close()
-        except OSError:
-            pass
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        hang_up(self.sock, self.proc)
         if self.output_fd >= 0:
             os.close(self.output_fd)
             self.output_fd = -1
@@ -324,6 +316,19 @@ class LocalBackend:
         if uid is not None:
             _chown_tree(work, uid)
         return _python_argv(str(runtime), _worker_config(spec, wire_fd, str(work), str(work)))
+
+
+def hang_up(sock: socket.socket, proc: subprocess.Popen) -> None:
+    """Close our end; the process should exit on its own, or it is killed."""
+    try:
+        sock.close()
+    except OSError:
+        pass
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def wire_pair() -> tuple[socket.socket, socket.socket]:

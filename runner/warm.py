@@ -27,6 +27,7 @@ from runner.sandbox import (
     WorkerSpec,
     _python_argv,
     _scrubbed_env,
+    hang_up,
     wire_pair,
 )
 
@@ -90,15 +91,7 @@ class Zygote:
         return self.decoder.decode(wire.read_frame(self.control))
 
     def close(self) -> None:
-        try:
-            self.control.close()
-        except OSError:
-            pass
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        hang_up(self.control, self.proc)
 
 
 class ForkedWorker(WorkerProcess):
