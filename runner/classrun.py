@@ -14,8 +14,11 @@ process again gets an error result. Every other student is graded.
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
+import os
+import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterable
@@ -28,7 +31,7 @@ from runner.catalog import Catalog, Challenge
 from runner.errors import ChallengeError, SubmissionInvalid
 from runner.results import Result
 from runner.store import ResultStore
-from runner.submissions import Submission, describe_unreadable, materialize
+from runner.submissions import describe_unreadable, materialize
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +50,11 @@ class Entry:
 
 @dataclass(frozen=True)
 class Task:
-    """A materialized entry, ready to send to a grading process."""
+    """An entry whose hash is known, ready to send to a grading process."""
 
     student: str
     challenge_id: str
     path: str
-    folder: str
     sha256: str
 
 
@@ -83,10 +85,20 @@ def discover(root: Path, challenges: list[Challenge]) -> Discovery:
         return found
     for item in _children(root):
         if item.is_dir():
-            _add(found, item.name, item, challenges)
+            _add(found, _workspace_student(item), item, challenges)
         elif item.suffix in _SUFFIXES:
             _add(found, item.stem, item, challenges)
     return found
+
+
+def _workspace_student(folder: Path) -> str:
+    """The student a workspace was built for, else the folder's name."""
+    manifest = folder / "workspace.json"
+    try:
+        student = json.loads(manifest.read_text()).get("student")
+    except (OSError, ValueError, AttributeError):
+        return folder.name
+    return student if isinstance(student, str) and student.strip() else folder.name
 
 
 def _nbgrader_tree(root: Path) -> Path | None:
@@ -101,20 +113,33 @@ def _nbgrader_tree(root: Path) -> Path | None:
 
 def _children(folder: Path) -> list[Path]:
     return sorted(
-        p for p in folder.iterdir() if p.name not in _IGNORED and not p.name.startswith(".")
+        p
+        for p in folder.iterdir()
+        if p.name not in _IGNORED and not p.name.startswith(".")
     )
 
 
-def _add(found: Discovery, student: str, item: Path, challenges: list[Challenge]) -> None:
+def _add(
+    found: Discovery, student: str, item: Path, challenges: list[Challenge]
+) -> None:
     known = {(e.student, e.challenge.id) for e in found.entries}
     hits = [(c, p) for c in challenges if (p := _locate(item, c)) is not None]
+    if not hits and item.is_dir():
+        # the entry module at the top: the challenge of that module, if only one has it
+        owners = [c for c in challenges if (item / f"{c.entry}.py").is_file()]
+        hits = [(owners[0], item)] if len(owners) == 1 else []
     if not hits and len(challenges) == 1:
         hits = [(challenges[0], item)]  # the only challenge: let materialize judge it
     if not hits:
-        found.notes.append(f"{student}: no submission for any selected challenge in {item}")
+        found.notes.append(
+            f"{student}: {item.name} holds no hand-in named after a selected challenge; "
+            "with a single challenge, pass --challenges ID to grade it as that one"
+        )
     for challenge, path in hits:
         if (student, challenge.id) in known:
-            found.notes.append(f"{student}: a second hand-in for {challenge.id} ignored: {path}")
+            found.notes.append(
+                f"{student}: a second hand-in for {challenge.id} ignored: {path}"
+            )
             continue
         found.entries.append(Entry(student, challenge, path))
 
@@ -140,7 +165,10 @@ def _zip_holds(path: Path, challenge: Challenge) -> bool:
             names = archive.namelist()
     except (zipfile.BadZipFile, OSError):
         return False
-    wanted = (f"{challenge.id}/{challenge.entry}.py", f"{slug(challenge.id)}/{challenge.entry}.py")
+    wanted = (
+        f"{challenge.id}/{challenge.entry}.py",
+        f"{slug(challenge.id)}/{challenge.entry}.py",
+    )
     return any(n.endswith(w) for n in names for w in wanted)
 
 
@@ -149,20 +177,58 @@ def _zip_holds(path: Path, challenge: Challenge) -> bool:
 _judge = None
 
 
-def _init_process(root: str, backend: str, gpu: bool) -> None:
+def _init_process(root: str, backend: str, gpu: bool, parent: int = 0) -> None:
     global _judge
     from runner.cli import make_backend
     from runner.judge import Judge
 
     _judge = Judge(Catalog(Path(root)), make_backend(backend, gpu), gpu=gpu)
+    if parent:
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """A grading process outlives no killed run: it exits when the run's process is gone.
+
+    Pool workers hold both ends of their task queue, so they never see the run
+    die on their own; this watches the run's pid and its start time (pids are
+    reused).
+    """
+    born = _start_time(parent)
+    while True:
+        time.sleep(1.0)
+        if _start_time(parent) != born:
+            os._exit(1)
+
+
+def _start_time(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return "gone"
+        except PermissionError:
+            pass
+        return "unknown"
 
 
 def grade_task(task: Task) -> dict:
-    """Runs in a grading process: one submission, one result record (as a dict)."""
+    """Runs in a grading process: one submission, one result record (as a dict).
+
+    The hand-in is materialized here, not in the run's process, so a killed run
+    leaves no private copies behind but those being graded.
+    """
     from runner.judge import GraderBroken
 
     challenge = _judge.catalog.get(task.challenge_id)
-    submission = Submission(Path(task.path), Path(task.folder), task.sha256)
+    try:
+        submission = materialize(Path(task.path), challenge.entry, challenge.id)
+    except SubmissionInvalid as exc:
+        desc = describe_unreadable(Path(task.path))
+        return {"result": _judge.error_result(challenge, desc, str(exc)).to_dict()}
     try:
         return {"result": _judge.grade(challenge, submission).to_dict()}
     except GraderBroken as exc:
@@ -170,8 +236,8 @@ def grade_task(task: Task) -> dict:
     except Exception as exc:  # noqa: BLE001 - one submission must not stop the class
         log.exception("grading %s for %s failed", task.challenge_id, task.student)
         message = f"internal error while grading: {type(exc).__name__}: {exc}"
-        return {"result": _judge.error_result(challenge, submission.describe(), message)
-                .to_dict()}
+        result = _judge.error_result(challenge, submission.describe(), message)
+        return {"result": result.to_dict()}
     finally:
         submission.cleanup()
 
@@ -187,8 +253,12 @@ class RunSummary:
 
     def to_dict(self) -> dict:
         return {
-            "event": "summary", "graded": self.graded, "skipped": self.skipped,
-            "errors": self.errors, "statuses": self.counts, "broken": self.broken,
+            "event": "summary",
+            "graded": self.graded,
+            "skipped": self.skipped,
+            "errors": self.errors,
+            "statuses": self.counts,
+            "broken": self.broken,
             "notes": self.notes,
         }
 
@@ -199,9 +269,16 @@ Report = Callable[[str, Task, Result | None], None]
 class ClassGrader:
     """Grades a class into a store; `report(kind, task, result)` follows progress."""
 
-    def __init__(self, catalog: Catalog, store: ResultStore, jobs: int = 2,
-                 backend: str = "local", gpu: bool = False, force: bool = False,
-                 grade_fn: Callable[[Task], dict] = grade_task):
+    def __init__(
+        self,
+        catalog: Catalog,
+        store: ResultStore,
+        jobs: int = 2,
+        backend: str = "local",
+        gpu: bool = False,
+        force: bool = False,
+        grade_fn: Callable[[Task], dict] = grade_task,
+    ):
         from runner.cli import make_backend
         from runner.judge import Judge
 
@@ -216,7 +293,7 @@ class ClassGrader:
         self.summary = RunSummary()
 
     def prepare(self, entries: Iterable[Entry], report: Report) -> list[Task]:
-        """Materialize every entry; record unreadable ones and skip unchanged ones."""
+        """Hash every entry; record unreadable ones and skip unchanged ones."""
         tasks = []
         for entry in entries:
             challenge = entry.challenge
@@ -224,17 +301,18 @@ class ClassGrader:
                 sub = materialize(entry.path, challenge.entry, challenge.id)
             except SubmissionInvalid as exc:
                 desc = describe_unreadable(entry.path)
-                task = Task(entry.student, challenge.id, str(entry.path), "", desc["sha256"])
+                task = Task(
+                    entry.student, challenge.id, str(entry.path), desc["sha256"]
+                )
                 if self._skip(task, challenge, report):
                     continue
                 result = self.local_judge.error_result(challenge, desc, str(exc))
                 self._record(task, {"result": result.to_dict()}, report)
                 continue
-            task = Task(entry.student, challenge.id, str(entry.path), str(sub.folder), sub.sha256)
-            if self._skip(task, challenge, report):
-                sub.cleanup()
-                continue
-            tasks.append(task)
+            sub.cleanup()  # only its hash is needed here; grade_task copies it again
+            task = Task(entry.student, challenge.id, str(entry.path), sub.sha256)
+            if not self._skip(task, challenge, report):
+                tasks.append(task)
         return tasks
 
     def run(self, tasks: list[Task], report: Report) -> RunSummary:
@@ -252,8 +330,9 @@ class ClassGrader:
             task.student, task.challenge_id, task.sha256, challenge.grader_version
         ):
             return False
-        self.store.mark_current(task.student, task.challenge_id, task.sha256,
-                                challenge.grader_version)
+        self.store.mark_current(
+            task.student, task.challenge_id, task.sha256, challenge.grader_version
+        )
         self.summary.skipped += 1
         report("skipped", task, None)
         return True
@@ -264,9 +343,10 @@ class ClassGrader:
         suspects: list[Task] = []
         context = multiprocessing.get_context("forkserver")
         pool = ProcessPoolExecutor(
-            max_workers=min(jobs, len(tasks)), mp_context=context,
+            max_workers=min(jobs, len(tasks)),
+            mp_context=context,
             initializer=_init_process,
-            initargs=(str(self.catalog.root), self.backend, self.gpu),
+            initargs=(str(self.catalog.root), self.backend, self.gpu, os.getpid()),
         )
         running: dict = {}
         broken = False
@@ -304,25 +384,35 @@ class ClassGrader:
         if outcome.get("crashed"):
             challenge = self.catalog.get(task.challenge_id)
             result = self.local_judge.error_result(
-                challenge, {"path": task.path, "sha256": task.sha256},
+                challenge,
+                {"path": task.path, "sha256": task.sha256},
                 "the grading process died while grading this submission; it was "
                 "retried alone and died again",
             )
-            Submission(Path(task.path), Path(task.folder), task.sha256).cleanup()
         else:
             result = Result.from_dict(outcome["result"])
         self.store.put(task.student, result)
         self.summary.graded += 1
         self.summary.errors += result.status == "error"
-        self.summary.counts[result.status] = self.summary.counts.get(result.status, 0) + 1
+        self.summary.counts[result.status] = (
+            self.summary.counts.get(result.status, 0) + 1
+        )
         report("graded", task, result)
 
 
-def grade_class(submissions: Path, store: ResultStore, challenges: list[Challenge],
-                catalog: Catalog, report: Report, jobs: int = 2, backend: str = "local",
-                gpu: bool = False, force: bool = False,
-                grade_fn: Callable[[Task], dict] = grade_task,
-                on_total: Callable[[int], None] | None = None) -> RunSummary:
+def grade_class(
+    submissions: Path,
+    store: ResultStore,
+    challenges: list[Challenge],
+    catalog: Catalog,
+    report: Report,
+    jobs: int = 2,
+    backend: str = "local",
+    gpu: bool = False,
+    force: bool = False,
+    grade_fn: Callable[[Task], dict] = grade_task,
+    on_total: Callable[[int], None] | None = None,
+) -> RunSummary:
     """Discover, skip what is stored, grade the rest; the summary of the run."""
     started = time.monotonic()
     found = discover(submissions, challenges)
@@ -332,6 +422,10 @@ def grade_class(submissions: Path, store: ResultStore, challenges: list[Challeng
         on_total(len(found.entries))
     tasks = grader.prepare(found.entries, report)
     summary = grader.run(tasks, report)
-    log.info("graded %d, skipped %d in %.1f s", summary.graded, summary.skipped,
-             time.monotonic() - started)
+    log.info(
+        "graded %d, skipped %d in %.1f s",
+        summary.graded,
+        summary.skipped,
+        time.monotonic() - started,
+    )
     return summary

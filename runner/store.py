@@ -78,7 +78,9 @@ class ResultStore:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def has(self, student: str, challenge: str, sha256: str, grader_version: str) -> bool:
+    def has(
+        self, student: str, challenge: str, sha256: str, grader_version: str
+    ) -> bool:
         row = self.db.execute(
             "SELECT 1 FROM results WHERE student=? AND challenge=? AND sha256=? "
             "AND grader_version=?",
@@ -93,15 +95,22 @@ class ResultStore:
             self.db.execute(
                 "INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?)",
                 (
-                    student, result.challenge, sha, result.grader_version,
-                    result.status, result.score, result.max_score,
-                    json.dumps(result.to_dict()), time.time(),
+                    student,
+                    result.challenge,
+                    sha,
+                    result.grader_version,
+                    result.status,
+                    result.score,
+                    result.max_score,
+                    json.dumps(result.to_dict()),
+                    time.time(),
                 ),
             )
             self._set_current(student, result.challenge, sha, result.grader_version)
 
-    def mark_current(self, student: str, challenge: str, sha256: str,
-                     grader_version: str) -> None:
+    def mark_current(
+        self, student: str, challenge: str, sha256: str, grader_version: str
+    ) -> None:
         """A submission seen again unchanged: its stored result stands for it."""
         with self._transaction():
             self._set_current(student, challenge, sha256, grader_version)
