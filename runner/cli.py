@@ -201,6 +201,7 @@ def print_result(result, out: Console | None = None) -> None:
 def check(
     ids: list[str] = typer.Argument(None, metavar="[ID|TRACK]..."),
     backend: str = typer.Option("local", help="local or docker."),
+    strict: bool = typer.Option(False, help="Fail on incomplete (draft) challenges too."),
 ) -> None:
     """The content gate: reference full, stub zero, every mutant caught."""
     from runner.gate import check_challenge
@@ -216,6 +217,9 @@ def check(
         report = check_challenge(judge, challenge)
         if report.skipped:
             verdict = f"[yellow]skipped: {report.skipped}[/]"
+        elif report.ok and report.incomplete:
+            failed = failed or strict
+            verdict = "[yellow]incomplete: " + "; ".join(report.incomplete) + "[/]"
         elif report.ok:
             verdict = "[green]ok[/]"
         else:

@@ -3,7 +3,9 @@
 The reference solution must score full marks, the untouched stub must score
 zero without breaking the grader (status `fail`, not `error`), and every
 mutant in `graders/<id>/mutants/` must lose points. A challenge whose points
-in challenge.toml differ from its graders' total is reported too.
+in challenge.toml differ from its graders' total is reported too. A draft (a
+fresh scaffold, TODOs left, too few mutants) is reported as incomplete, which
+fails the gate only with --strict.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class GateReport:
     stub: str = ""
     mutants_caught: int = 0
     mutants: int = 0
+    incomplete: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -33,7 +36,9 @@ class GateReport:
 
 
 def check_challenge(judge: Judge, challenge: Challenge) -> GateReport:
-    report = GateReport(challenge.id)
+    from runner.scaffold import incomplete_reasons
+
+    report = GateReport(challenge.id, incomplete=incomplete_reasons(challenge))
     try:
         challenge.ensure_requirements()
     except MissingRequirement as exc:

@@ -23,7 +23,6 @@ from runner import wire
 from runner.sandbox import LocalBackend, WorkerProcess, WorkerSpec
 
 OUTPUT_CAP = 8 * 1024
-_STARTUP_TIMEOUT_S = 90.0
 _MAPPABLE = {
     "TypeError",
     "ValueError",
@@ -189,7 +188,7 @@ class Session:
         if isinstance(launched, BaseException):
             raise launched
         self._worker = launched or self.backend.start(self.spec)
-        timeout = max(_STARTUP_TIMEOUT_S, self.limits.call_timeout_s)
+        timeout = max(self.limits.startup_timeout_s, self.limits.call_timeout_s)
         try:
             reply = self._receive(timeout, starting=True)
         except WorkerFailure as exc:

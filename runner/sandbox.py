@@ -12,6 +12,7 @@ runner is root. Whatever it cannot do is listed, with the reason, in
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import itertools
 import json
@@ -61,6 +62,7 @@ class Limits:
     file_size_mb: int = 64
     open_files: int = 256
     disk_mb: int = 256
+    startup_timeout_s: float = 60.0
 
     def describe_memory(self) -> str:
         mb = self.memory_mb
@@ -238,6 +240,7 @@ class LocalBackend:
     def _runtime_dir(self) -> Path:
         if self._runtime is None:
             self._runtime = Path(tempfile.mkdtemp(prefix="fc-runtime-"))
+            atexit.register(shutil.rmtree, self._runtime, True)
             package = self._runtime / "runner"
             package.mkdir()
             here = Path(__file__).parent

@@ -61,13 +61,13 @@ def materialize(path: Path, entry: str, challenge_id: str) -> Submission:
     folder.mkdir()
     try:
         if path.is_dir():
-            source = _find_entry_folder(path, entry, challenge_id)
+            source = _find_entry_folder(path, entry, challenge_id, root)
             _copy_folder(source, folder)
         elif path.suffix == ".ipynb":
             (folder / f"{entry}.py").write_text(notebook_to_module(path))
         elif path.suffix == ".zip":
             _extract_zip(path, root / "unzipped")
-            source = _find_entry_folder(root / "unzipped", entry, challenge_id)
+            source = _find_entry_folder(root / "unzipped", entry, challenge_id, root)
             _copy_folder(source, folder)
             shutil.rmtree(root / "unzipped")
         elif path.suffix == ".py":
@@ -83,25 +83,22 @@ def materialize(path: Path, entry: str, challenge_id: str) -> Submission:
     return Submission(path, folder, hash_tree(folder))
 
 
-def _find_entry_folder(path: Path, entry: str, challenge_id: str) -> Path:
+def _find_entry_folder(path: Path, entry: str, challenge_id: str, scratch: Path) -> Path:
     for candidate in (path, path / challenge_id, path / challenge_id.replace("/", "-")):
         if (candidate / f"{entry}.py").is_file():
             return candidate
     entries = [p for p in path.iterdir() if p.name not in _SKIP]
     if len(entries) == 1 and entries[0].is_dir():
-        return _find_entry_folder(entries[0], entry, challenge_id)
+        return _find_entry_folder(entries[0], entry, challenge_id, scratch)
     notebooks = sorted(path.glob("*.ipynb"))
     if len(notebooks) == 1:
-        return _notebook_folder(notebooks[0], entry)
+        folder = scratch / "notebook"
+        folder.mkdir()
+        (folder / f"{entry}.py").write_text(notebook_to_module(notebooks[0]))
+        return folder
     raise SubmissionInvalid(
         f"{path}: no {entry}.py here or in {challenge_id}/; put your module there"
     )
-
-
-def _notebook_folder(notebook: Path, entry: str) -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="fc-nb-"))
-    (folder / f"{entry}.py").write_text(notebook_to_module(notebook))
-    return folder
 
 
 def _copy_folder(source: Path, target: Path) -> None:

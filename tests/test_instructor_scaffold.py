@@ -82,3 +82,15 @@ def test_new_refuses_to_overwrite(root):
     write_scaffold(root, "demo/first")
     with pytest.raises(ChallengeError, match="exists already"):
         write_scaffold(root, "demo/first")
+
+
+def test_check_reports_a_scaffold_as_incomplete_and_strict_fails_it(root):
+    write_scaffold(root, "demo/first", difficulty="easy")
+    env = {**os.environ, "CHALLENGE_CATALOG": str(root), "COLUMNS": "200"}
+    argv = [sys.executable, "-m", "runner", "check", "demo/first"]
+    run = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "incomplete: challenge.toml says draft = true" in run.stdout
+    strict = subprocess.run([*argv, "--strict"], env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert strict.returncode == 1
