@@ -15,6 +15,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.table import Table
 
 from runner.catalog import Catalog
@@ -167,25 +168,26 @@ def print_result(result, out: Console | None = None) -> None:
         style = _STATUS_STYLE.get(test.status, "")
         first = test.message.splitlines()[0] if test.message else ""
         table.add_row(
-            test.name,
+            escape(test.name),
             test.category,
             f"{test.points:g}/{test.max_points:g}",
             f"[{style}]{test.status}[/]",
-            first,
+            escape(first),
         )
     out.print(table)
     for test in result.tests:
         extra = test.message.splitlines()[1:]
         if extra or test.output:
-            out.print(f"[bold]{test.name}[/]")
+            out.print(f"[bold]{escape(test.name)}[/]")
             if extra:
-                out.print("\n".join(extra), markup=False, highlight=False)
+                out.print("\n".join(extra), markup=False, highlight=False, emoji=False)
             if test.output:
-                out.print("printed:\n" + test.output, markup=False, highlight=False)
+                out.print("printed:\n" + test.output, markup=False, highlight=False,
+                          emoji=False)
     for item in result.not_run:
-        out.print(f"[yellow]not run[/] {item.name}: {item.reason}")
+        out.print(f"[yellow]not run[/] {escape(item.name)}: {escape(item.reason)}")
     if result.message:
-        out.print(f"[magenta]{result.message}[/]", markup=True, highlight=False)
+        out.print(f"[magenta]{escape(result.message)}[/]", highlight=False, emoji=False)
     style = _STATUS_STYLE.get(result.status, "")
     protections = ", ".join(result.backend.get("protections", []))
     out.print(
@@ -216,15 +218,15 @@ def check(
     for challenge in catalog.select(ids or []):
         report = check_challenge(judge, challenge)
         if report.skipped:
-            verdict = f"[yellow]skipped: {report.skipped}[/]"
+            verdict = f"[yellow]skipped: {escape(report.skipped)}[/]"
         elif report.ok and report.incomplete:
             failed = failed or strict
-            verdict = "[yellow]incomplete: " + "; ".join(report.incomplete) + "[/]"
+            verdict = "[yellow]incomplete: " + escape("; ".join(report.incomplete)) + "[/]"
         elif report.ok:
             verdict = "[green]ok[/]"
         else:
             failed = True
-            verdict = "[red]" + "; ".join(report.problems) + "[/]"
+            verdict = "[red]" + escape("; ".join(report.problems)) + "[/]"
         caught = f"{report.mutants_caught}/{report.mutants}" if report.mutants else "-"
         table.add_row(challenge.id, report.reference, report.stub, caught, verdict)
         err_console.print(f"checked {challenge.id}", style="dim")
@@ -269,13 +271,8 @@ def entry() -> None:
     except SystemExit:
         raise
     except Exception as exc:  # noqa: BLE001 - the one place that reports internal bugs
-        import click
-
-        if isinstance(exc, click.UsageError):
-            exc.show()
-            sys.exit(2)
-        if isinstance(exc, click.ClickException):
-            exc.show()
+        if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
+            exc.show()  # a usage error from the command-line parser (click's kind)
             sys.exit(exc.exit_code)
         if _state["verbose"]:
             err_console.print_exception()

@@ -129,8 +129,8 @@ def run_pytest(grader_dir: Path, graders_root: Path, plugin: GraderPlugin) -> in
         str(grader_dir),
         "-c",
         str(_INI),
-        "--rootdir",
-        str(graders_root),
+        "--rootdir",  # grader modules are named from here: never `math.x` or `tensorflow.x`
+        str(grader_dir),
         "--confcutdir",
         str(grader_dir),
         "--import-mode=importlib",

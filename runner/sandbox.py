@@ -260,8 +260,13 @@ class LocalBackend:
         return argv + ["--", *_drop_to(uid), *_python_argv("/rt", config)]
 
     def bwrap_view(self, limits: Limits, runtime: Path, hidden, as_root: bool,
-                   extra=()) -> list[str]:
-        """bubblewrap's arguments for the worker's view: system, Python, runtime."""
+                   extra=(), shared: bool = False) -> list[str]:
+        """bubblewrap's arguments for the worker's view: system, Python, runtime.
+
+        `shared`: the view of a zygote, whose children each get a private folder
+        under /work; /work and /tmp are then root's alone.
+        """
+        scratch = "0755" if shared else "1777"
         # As root, no user namespace: bubblewrap sets up the view with real
         # privileges, then the worker drops to an unprivileged uid for good.
         namespaces = ["--unshare-all"] if not as_root else [
@@ -284,13 +289,13 @@ class LocalBackend:
             "--tmpfs",
             "/dev/shm",  # semaphores for multiprocessing (DataLoader workers)
             "--perms",
-            "1777",
+            scratch,
             "--size",
             str(64 * 1024 * 1024),
             "--tmpfs",
             "/tmp",
             "--perms",
-            "1777",
+            scratch,
             "--size",
             str(limits.disk_mb * 1024 * 1024),
             "--tmpfs",

@@ -63,6 +63,8 @@ def materialize(path: Path, entry: str, challenge_id: str) -> Submission:
         if path.is_dir():
             source = _find_entry_folder(path, entry, challenge_id, root)
             _copy_folder(source, folder)
+        elif path.stat().st_size > MAX_BYTES:
+            raise SubmissionInvalid(f"{path.name}: larger than {MAX_BYTES // 2**20} MiB")
         elif path.suffix == ".ipynb":
             (folder / f"{entry}.py").write_text(notebook_to_module(path))
         elif path.suffix == ".zip":

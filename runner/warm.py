@@ -47,7 +47,7 @@ class Zygote:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         config = {"zygote": True, "fd": child.fileno(), "preload": list(spec.preload)}
         argv = backend.bwrap_view(spec.limits, backend._runtime_dir(), spec.hidden,
-                                  as_root=True)
+                                  as_root=True, shared=True)
         argv += ["--", *_python_argv("/rt", config)]
         self.proc = subprocess.Popen(
             argv,
@@ -200,14 +200,18 @@ class WarmBackend(LocalBackend):
                 "processes": spec.limits.processes,
             },
             "config": {"entry": spec.entry, "preload": [], "forbidden": list(spec.forbidden)},
-            "files": files,
         }
         try:
             reply = zygote.request(message, (child.fileno(), out_w))
         finally:
             child.close()
             os.close(out_w)
-        return ForkedWorker(zygote, int(reply["pid"]), parent, out_r, spec.limits)
+        worker = ForkedWorker(zygote, int(reply["pid"]), parent, out_r, spec.limits)
+        try:  # straight to the child, never through the zygote
+            wire.write_frame(parent, wire.Encoder().encode(files))
+        except OSError:
+            pass  # the child died at once; the judge learns it from the wire
+        return worker
 
     def shutdown(self) -> None:
         for zygote in self._zygotes.values():

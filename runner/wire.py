@@ -22,7 +22,8 @@ MAX_FRAME = 512 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_ITEMS = 10_000_000
 MAX_NDIM = 32
-MAX_INT_DIGITS = 10_000
+MAX_INT_DIGITS = 10_000  # decimals
+MAX_INT_BYTES = 64 * 1024  # integers: about 158,000 decimal digits
 MAX_REPR = 200
 
 _U8 = struct.Struct(">B")
@@ -158,8 +159,9 @@ class Encoder:
     def _int(self, value: int) -> None:
         if -(2**63) <= value < 2**63:
             self._put(b"i", _I64.pack(value))
-        else:
-            self._str(b"I", str(value))
+        else:  # two's complement, big-endian: no int-to-str digit limit
+            raw = value.to_bytes((value.bit_length() + 8) // 8, "big", signed=True)
+            self._put(b"I", _U32.pack(len(raw)), raw)
 
     def _other(self, value, depth: int) -> None:
         torch = _torch()
@@ -324,10 +326,10 @@ class Decoder:
         raise WireError(f"unknown tag {tag!r}")
 
     def _bigint(self) -> int:
-        text = self._text()
-        if len(text) > MAX_INT_DIGITS or not text.lstrip("-").isdigit():
-            raise WireError("malformed big integer")
-        return int(text)
+        size = self._u32()
+        if size > MAX_INT_BYTES:
+            raise WireError(f"integer larger than {MAX_INT_BYTES} bytes")
+        return int.from_bytes(self._take(size), "big", signed=True)
 
     def _decimal(self) -> decimal.Decimal:
         text = self._text()

@@ -16,6 +16,7 @@ import ctypes
 import importlib
 import os
 import resource
+import secrets
 import shutil
 import signal
 import socket
@@ -49,7 +50,6 @@ class Zygote:
         self.control = control
         self.children: dict[int, tuple[int | None, str]] = {}
         self.codes: dict[int, int] = {}
-        self.count = 0
         self.encoder = wire.Encoder()
         self.decoder = wire.Decoder()
 
@@ -94,8 +94,12 @@ class Zygote:
     def spawn(self, message: dict, fds: list[int]) -> dict:
         wire_fd, out_fd = fds
         uid = message.get("uid")
-        self.count += 1
-        workdir = f"/work/w{self.count}"
+        # A private folder no other submission can guess, create or enter: /work
+        # itself is root's, so a worker writes nowhere else.
+        workdir = f"/work/{secrets.token_hex(12)}"
+        os.mkdir(workdir, 0o700)
+        if uid:
+            os.chown(workdir, uid, uid)
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child
             code = 1
@@ -139,10 +143,12 @@ class Zygote:
             self.wait(pid)
         except ChildProcessError:
             pass
-        _, workdir = self.children.pop(pid, (None, ""))
+        uid, workdir = self.children.pop(pid, (None, ""))
         self.codes.pop(pid, None)
         if workdir:
             shutil.rmtree(workdir, ignore_errors=True)
+        if uid:
+            _remove_files_of(uid, "/dev/shm")
 
 
 def _become_worker(message, uid, workdir, wire_fd, out_fd) -> None:
@@ -167,8 +173,13 @@ def _become_worker(message, uid, workdir, wire_fd, out_fd) -> None:
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
-    os.makedirs(workdir, mode=0o700)
-    _write_files(workdir, message["files"])
+    os.environ.update(HOME=workdir, TMPDIR=workdir)
+    # The files arrive on the wire only now, in this child: the zygote, which
+    # forks every later submission too, never holds a learner's bytes.
+    sock = socket.socket(fileno=wire_fd)
+    files = wire.Decoder().decode(wire.read_frame(sock))
+    sock.detach()
+    _write_files(workdir, files if isinstance(files, dict) else {})
     from runner.worker import run_worker
 
     config = dict(message["config"], fd=wire_fd, source=workdir, workdir=workdir)
@@ -184,6 +195,19 @@ def _write_files(root: str, files: dict) -> None:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "wb") as out:
             out.write(data)
+
+
+def _remove_files_of(uid: int, folder: str) -> None:
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        try:
+            if os.lstat(path).st_uid == uid:
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    os.unlink(path)
+        except OSError:
+            pass
 
 
 def _kill_uid(uid: int) -> None:

@@ -173,3 +173,22 @@ def test_table_output_shows_score_and_protections():
     assert run.code == 0
     assert "score 4/4" in run.stdout and "pass" in run.stdout
     assert "local sandbox" in run.stdout
+
+
+def test_table_shows_learner_text_verbatim(write):
+    code = GOOD.replace(
+        "    return a + b",
+        "    print('a:x:b [bold]x[/]')\n    raise TypeError('[/] boom')",
+    )
+    run = run_cli("run", "toy/add", "--submission", str(write("sub.py", code)),
+                  catalog=TOY)
+    assert run.code == 1, run.stderr
+    assert "TypeError: [/] boom" in run.stdout
+    assert "a:x:b [bold]x[/]" in run.stdout
+
+
+def test_usage_errors_are_one_line_with_exit_2():
+    run = run_cli("frobnicate")
+    assert run.code == 2 and "Traceback" not in run.stderr
+    missing = run_cli("run")
+    assert missing.code == 2 and "Traceback" not in missing.stderr
