@@ -240,17 +240,24 @@ app.add_typer(image_app, name="image")
 
 @image_app.command("build")
 def image_build(
-    tag: str = typer.Option("foundations-challenges:latest", help="Image name."),
+    tag: Optional[str] = typer.Option(None, help="Image name (default by variant)."),
     base: Optional[str] = typer.Option(None, help="Base image (a local one works)."),
     tensorflow: bool = typer.Option(False, help="Include TensorFlow."),
-    cuda: bool = typer.Option(False, help="The CUDA variant, for GPU hosts."),
+    gpu: bool = typer.Option(False, help="The CUDA variant, for GPU hosts."),
 ) -> None:
     """Build the grading image from the Dockerfile and report its size."""
     try:
         from runner.image import build_image
     except ImportError as exc:
         raise ChallengeError(f"building images needs the docker extra: {exc}") from None
-    build_image(tag=tag, base=base, tensorflow=tensorflow, cuda=cuda, console=console)
+    info = build_image(
+        tag=tag,
+        base=base,
+        torch="cuda" if gpu else "cpu",
+        extras=("tensorflow",) if tensorflow else (),
+        echo=lambda line: console.print(line, markup=False, highlight=False),
+    )
+    console.print(info.describe(), markup=False)
 
 
 from runner import instructor_cli  # noqa: E402,F401  (registers its commands)
