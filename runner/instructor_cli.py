@@ -61,6 +61,9 @@ def grade(
     gpu: bool = typer.Option(False, help="Give the workers a GPU."),
     force: bool = typer.Option(False, help="Grade again what is already stored."),
     as_json: bool = typer.Option(False, "--json", help="One JSON line per result."),
+    cluster: Optional[str] = typer.Option(
+        None, "--cluster", help="Address of a Dask scheduler, tcp://host:8786."
+    ),
 ) -> None:
     """Grade every submission of a class in parallel into the results store."""
     from runner.classrun import grade_class
@@ -71,18 +74,26 @@ def grade(
         raise ChallengeError(f"no such folder of submissions: {submissions}")
     chosen = catalog.select(_split(challenges))
     with ResultStore(out) as store, _GradeProgress(as_json) as progress:
-        summary = grade_class(
-            submissions,
-            store,
-            chosen,
-            catalog,
-            progress.report,
-            jobs=jobs,
-            backend=backend,
-            gpu=gpu,
-            force=force,
-            on_total=progress.start,
-        )
+        if cluster:
+            from runner.cluster import grade_class_on_cluster
+
+            summary = grade_class_on_cluster(
+                cluster, submissions, store, chosen, catalog, progress.report,
+                backend=backend, gpu=gpu, force=force, on_total=progress.start,
+            )
+        else:
+            summary = grade_class(
+                submissions,
+                store,
+                chosen,
+                catalog,
+                progress.report,
+                jobs=jobs,
+                backend=backend,
+                gpu=gpu,
+                force=force,
+                on_total=progress.start,
+            )
     if as_json:
         sys.stdout.write(json.dumps(summary.to_dict()) + "\n")
     else:
