@@ -14,9 +14,9 @@ CONVERSE_OUTPUT = (
     .operation_model("Converse")
     .output_shape
 )
-# Large streams: a linear assembler takes well under a second for these; one
+# Large streams: a linear assembler takes about a second for these; one
 # that copies its growing buffer per delta takes minutes (the call times out).
-TEXT_DELTAS = 200_000
+TEXT_DELTAS = 1_000_000
 TOOL_FRAGMENTS = 50_000
 LARGE_STREAM_WALL_S = 6.0
 
@@ -480,7 +480,7 @@ def repeated_stream(worker, head, repeated, count, tail):
 @pytest.mark.points(20)
 @pytest.mark.category("numerics")
 def test_large_text_stream_linear(submission, worker):
-    """200k text deltas assemble in linear time"""
+    """A million text deltas assemble in linear time"""
     stream = repeated_stream(
         worker,
         [message_start()],
