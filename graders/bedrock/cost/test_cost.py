@@ -20,7 +20,7 @@ PRICES = {
 }
 # Scale: a linear ledger records this many requests in well under a second;
 # one that rescans its history per record runs past the call timeout.
-SCALE_RECORDS = 15_000
+SCALE_RECORDS = 60_000
 SCALE_WALL_S = 8.0
 
 
