@@ -192,3 +192,20 @@ def test_usage_errors_are_one_line_with_exit_2():
     assert run.code == 2 and "Traceback" not in run.stderr
     missing = run_cli("run")
     assert missing.code == 2 and "Traceback" not in missing.stderr
+
+
+def test_missing_library_is_stated_and_skipped_by_the_gate(tmp_path):
+    import shutil
+
+    catalog = tmp_path / "catalog"
+    shutil.copytree(TOY, catalog)
+    toml = catalog / "challenges" / "toy" / "add" / "challenge.toml"
+    toml.write_text(toml.read_text().replace(
+        "requires = []", 'requires = ["no_such_library_here"]\nextra = "tensorflow"'))
+    run = run_cli("run", "toy/add", "--solution", "--json", catalog=catalog)
+    assert run.code == 1
+    assert (run.record["status"], run.record["score"]) == ("error", 0)
+    assert "needs no_such_library_here" in run.record["message"]
+    assert "pip install -e '.[tensorflow]'" in run.record["message"]
+    check = run_cli("check", catalog=catalog)
+    assert check.code == 0 and "skipped" in check.stdout
