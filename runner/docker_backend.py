@@ -47,10 +47,10 @@ from runner.sandbox import (
     Protections,
     WorkerProcess,
     WorkerSpec,
-    _RUNTIME_FILES,
     _open_up,
     _scrubbed_env,
     _worker_config,
+    write_runtime,
 )
 
 log = logging.getLogger(__name__)
@@ -301,14 +301,7 @@ class DockerBackend:
 
     def _runtime_dir(self) -> Path:
         if self._runtime is None or not self._runtime.exists():
-            self._runtime = Path(tempfile.mkdtemp(prefix="fc-docker-rt-"))
-            package = self._runtime / "runner"
-            package.mkdir()
-            here = Path(__file__).parent
-            for name in _RUNTIME_FILES:
-                text = "" if name == "__init__.py" else (here / name).read_text()
-                (package / name).write_text(text)
-            _open_up(self._runtime)
+            self._runtime = write_runtime("fc-docker-rt-")
         return self._runtime
 
     def shutdown(self) -> None:

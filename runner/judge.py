@@ -43,7 +43,7 @@ class Judge:
         try:
             challenge.ensure_requirements()
         except MissingRequirement as exc:
-            return self._error(challenge, submission, str(exc), started)
+            return self.error_result(challenge, submission.describe(), str(exc), started)
         spec = WorkerSpec(
             source=submission.folder,
             entry=challenge.entry,
@@ -81,43 +81,31 @@ class Judge:
             status, score = "error", 0.0
             message = tests[0].message.splitlines()[0]
         return self._record(
-            challenge, submission, status, score, max_score, tests,
+            challenge, submission.describe(), status, score, max_score, tests,
             tuple(plugin.not_run), message, started,
         )
 
-    def _error(self, challenge, submission, message: str, started) -> Result:
-        return self._record(challenge, submission, "error", 0.0, float(challenge.points),
-                            (), (), message, started)
-
-    def _record(self, challenge, submission, status, score, max_score, tests,
+    def _record(self, challenge, submission: dict, status, score, max_score, tests,
                 not_run, message, started) -> Result:
         return Result(
             challenge=challenge.id,
-            submission=submission.describe(),
+            submission=submission,
             status=status,
             score=score,
             max_score=max_score,
             backend={"name": self.backend.name, **self.backend.protections.as_record()},
-            duration_s=round(time.monotonic() - started, 3),
+            duration_s=round(time.monotonic() - started, 3) if started else 0.0,
             tests=tuple(tests),
             not_run=tuple(not_run),
             message=message,
             grader_version=challenge.grader_version,
         )
 
-    def error_result(self, challenge: Challenge, submission_desc: dict, message: str) -> Result:
-        """A result for a submission that could not even be read."""
-        return Result(
-            challenge=challenge.id,
-            submission=submission_desc,
-            status="error",
-            score=0.0,
-            max_score=float(challenge.points),
-            backend={"name": self.backend.name, **self.backend.protections.as_record()},
-            duration_s=0.0,
-            message=message,
-            grader_version=challenge.grader_version,
-        )
+    def error_result(self, challenge: Challenge, submission_desc: dict, message: str,
+                     started: float | None = None) -> Result:
+        """A result for a submission that could not be graded at all."""
+        return self._record(challenge, submission_desc, "error", 0.0,
+                            float(challenge.points), (), (), message, started)
 
 
 class GraderBroken(ChallengeError):

@@ -239,16 +239,10 @@ class LocalBackend:
 
     def _runtime_dir(self) -> Path:
         if self._runtime is None:
-            self._runtime = Path(tempfile.mkdtemp(prefix="fc-runtime-"))
+            self._runtime = write_runtime("fc-runtime-")
             atexit.register(shutil.rmtree, self._runtime, True)
-            package = self._runtime / "runner"
-            package.mkdir()
-            here = Path(__file__).parent
-            for name in _RUNTIME_FILES:
-                text = "" if name == "__init__.py" else (here / name).read_text()
-                (package / name).write_text(text)
-            _open_up(self._runtime)
         return self._runtime
+
 
     def _bwrap_argv(self, spec: WorkerSpec, runtime: Path, wire_fd: int, uid):
         _open_up(spec.source)
@@ -324,6 +318,19 @@ class LocalBackend:
         if uid is not None:
             _chown_tree(work, uid)
         return _python_argv(str(runtime), _worker_config(spec, wire_fd, str(work), str(work)))
+
+
+def write_runtime(prefix: str) -> Path:
+    """A fresh folder holding the worker's own modules (no catalog), readable by all."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    package = root / "runner"
+    package.mkdir()
+    here = Path(__file__).parent
+    for name in _RUNTIME_FILES:
+        text = "" if name == "__init__.py" else (here / name).read_text()
+        (package / name).write_text(text)
+    _open_up(root)
+    return root
 
 
 def hang_up(sock: socket.socket, proc: subprocess.Popen) -> None:
