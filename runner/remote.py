@@ -230,7 +230,7 @@ class Session:
             )
         limit = min(timeout or self.limits.call_timeout_s, remaining)
         try:
-            wire.write_frame(self._worker.sock, self._encoder.encode(message))
+            wire.write_frame(self._worker.sock, self._encoder.encode_parts(message))
             reply = self._receive(limit)
         except (OSError, wire.WireError) as exc:
             self._discard()

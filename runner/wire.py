@@ -19,6 +19,9 @@ import sys
 from dataclasses import dataclass
 
 MAX_FRAME = 512 * 1024 * 1024
+_SEPARATE = 64 * 1024  # pieces this large are sent from where they lie
+_ALIGN = 8  # array bytes start at a multiple of this within a frame
+_IOV_MAX = 512
 MAX_DEPTH = 64
 MAX_ITEMS = 10_000_000
 MAX_NDIM = 32
@@ -97,17 +100,46 @@ class Encoder:
 
     def __init__(self, to_handle=None):
         self._to_handle = to_handle
-        self._out: list[bytes] = []
+        self._parts: list = []
+        self._small = bytearray()
+        self._size = 0
 
     def encode(self, value) -> bytes:
-        self._out = []
-        self._value(value, 0)
-        data = b"".join(self._out)
-        self._out = []
-        return data
+        return b"".join(self.encode_parts(value))
 
-    def _put(self, *parts: bytes) -> None:
-        self._out.extend(parts)
+    def encode_parts(self, value) -> list:
+        """The encoding as a list of buffers, for `write_frame` to send as they are.
+
+        Small pieces are gathered into one buffer; an array's or a tensor's
+        bytes stay a view of its memory, so a large tensor is not copied here.
+        """
+        self._parts, self._small, self._size = [], bytearray(), 0
+        try:
+            self._value(value, 0)
+            if self._small:
+                self._parts.append(self._small)
+            return self._parts
+        finally:
+            self._parts, self._small = [], bytearray()
+
+    def _put(self, *parts) -> None:
+        for part in parts:
+            if len(part) >= _SEPARATE:
+                if self._small:
+                    self._parts.append(self._small)
+                    self._small = bytearray()
+                self._parts.append(part)
+            else:
+                self._small += part
+            self._size += len(part)
+
+    def _raw(self, raw) -> None:
+        """An array's bytes, preceded by its length and padding to an 8-byte offset
+        (so the receiver can use them in place)."""
+        pad = -(self._size + _U64.size + 1) % _ALIGN
+        self._put(_U64.pack(len(raw)), _U8.pack(pad), bytes(pad))
+        if len(raw):
+            self._put(raw)
 
     def _str(self, tag: bytes, text: str) -> None:
         raw = text.encode("utf-8", "surrogatepass")
@@ -194,7 +226,7 @@ class Encoder:
         if array.dtype.byteorder == ">":
             array = array.astype(array.dtype.newbyteorder("<"))
         self._shape(tag, name, array.shape)
-        self._put(_U64.pack(array.nbytes), memoryview(array).cast("B") if array.size else b"")
+        self._raw(memoryview(array).cast("B") if array.size else b"")
 
     def _tensor(self, torch, tensor) -> None:
         name = str(tensor.dtype).removeprefix("torch.")
@@ -212,8 +244,7 @@ class Encoder:
         self._put(b"\x01" if tensor.requires_grad else b"\x00")
         if name == "bfloat16":
             data = data.view(torch.int16)
-        raw = memoryview(data.numpy()).cast("B") if data.numel() else b""
-        self._put(_U64.pack(len(raw)), raw)
+        self._raw(memoryview(data.numpy()).cast("B") if data.numel() else b"")
 
     def _shape(self, tag: bytes, dtype: str, shape) -> None:
         if len(shape) > MAX_NDIM:
@@ -393,6 +424,10 @@ class Decoder:
         nbytes = self._u64()
         if nbytes != count * _ITEMSIZE[dtype]:
             raise WireError("array byte count does not match its shape")
+        pad = self._u8()
+        if pad >= _ALIGN:
+            raise WireError("malformed array padding")
+        self._take(pad)
         return self._take(nbytes)
 
     def _array(self, scalar: bool):
@@ -401,8 +436,7 @@ class Decoder:
         if dtype == "bfloat16":
             raise WireError("numpy arrays cannot be bfloat16")
         raw = self._payload(dtype, shape)
-        array = np.frombuffer(raw, dtype=np.dtype(dtype).newbyteorder("<"))
-        array = array.astype(np.dtype(dtype), copy=True).reshape(shape)
+        array = _in_place(np, raw, np.dtype(dtype)).reshape(shape)
         if scalar:
             if shape:
                 raise WireError("a numpy scalar must have no dimensions")
@@ -418,8 +452,7 @@ class Decoder:
             raise WireError("malformed requires_grad flag")
         raw = self._payload(dtype, shape)
         storage = "int16" if dtype == "bfloat16" else dtype
-        array = np.frombuffer(raw, dtype=np.dtype(storage).newbyteorder("<"))
-        array = array.astype(np.dtype(storage), copy=True).reshape(shape)
+        array = _in_place(np, raw, np.dtype(storage)).reshape(shape)
         tensor = torch.from_numpy(array)
         if dtype == "bfloat16":
             tensor = tensor.view(torch.bfloat16)
@@ -442,6 +475,15 @@ class Decoder:
         return np.dtype(name)
 
 
+def _in_place(np, raw: memoryview, dtype):
+    """An array over the frame's own bytes where it can be (a received frame is
+    private and writable), else a copy."""
+    array = np.frombuffer(raw, dtype=dtype.newbyteorder("<"))
+    if raw.readonly or not array.flags.aligned or not array.dtype.isnative:
+        array = array.astype(dtype, copy=True)
+    return array
+
+
 def _import(name: str):
     module = sys.modules.get(name)
     if module is None:
@@ -449,15 +491,26 @@ def _import(name: str):
     return module
 
 
-def write_frame(sock, payload: bytes) -> None:
-    if len(payload) > MAX_FRAME:
-        raise WireError(f"message of {len(payload)} bytes exceeds the frame limit")
-    header = _U32.pack(len(payload))
-    if len(payload) < 65536:
-        sock.sendall(header + payload)
-    else:
-        sock.sendall(header)
-        sock.sendall(payload)
+def write_frame(sock, payload) -> None:
+    """Send one frame: bytes, or the buffers of `Encoder.encode_parts`, gathered
+    by the kernel (no copy of a large tensor in this process)."""
+    parts = [payload] if isinstance(payload, (bytes, bytearray, memoryview)) else payload
+    size = sum(len(part) for part in parts)
+    if size > MAX_FRAME:
+        raise WireError(f"message of {size} bytes exceeds the frame limit")
+    header = _U32.pack(size)
+    if len(parts) == 1 and size < _SEPARATE:
+        sock.sendall(header + parts[0])
+        return
+    views = [memoryview(header), *(memoryview(p).cast("B") for p in parts if len(p))]
+    first = 0
+    while first < len(views):
+        sent = sock.sendmsg(views[first : first + _IOV_MAX])
+        while first < len(views) and sent >= len(views[first]):
+            sent -= len(views[first])
+            first += 1
+        if sent:
+            views[first] = views[first][sent:]
 
 
 def read_frame(sock) -> bytes:

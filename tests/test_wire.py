@@ -96,6 +96,8 @@ def test_objects_cross_only_as_handles():
         (b"l" + struct.pack(">I", 2**31), "larger than"),
         (b"a" + bytes([11, 1]) + struct.pack(">Q", 3) + struct.pack(">Q", 23) + b"x" * 23,
          "does not match"),
+        (b"a" + bytes([11, 1]) + struct.pack(">Q", 3) + struct.pack(">Q", 24) + bytes([8])
+         + b"x" * 32, "padding"),
         (b"a" + bytes([99, 0]), "unknown dtype"),
         (b"NN", "trailing"),
         (b"I" + struct.pack(">I", 2**20) + b"\x01", "larger than"),
@@ -147,3 +149,50 @@ def test_flipped_bytes_are_refused_or_decoded(value, position, byte):
         Decoder().decode(bytes(data))
     except WireError:
         pass
+
+
+def test_frames_of_many_buffers_arrive_whole_and_in_order():
+    """A message mixing big tensors and small values, larger than the socket's
+    buffers: the gathered send delivers every byte in order."""
+    import socket
+    import threading
+
+    from runner.sandbox import wire_pair
+    from runner.wire import read_frame, write_frame
+
+    big = torch.arange(3_000_000, dtype=torch.float32)  # 12 MB, beyond the 4 MB buffers
+    message = {"a": big, "note": "between", "b": np.arange(70_000, dtype=np.int64),
+               "small": torch.ones(3), "tail": [1, 2.5, "end"]}
+    ours, theirs = wire_pair()
+    received = []
+    reader = threading.Thread(target=lambda: received.append(read_frame(theirs)))
+    reader.start()
+    write_frame(ours, Encoder().encode_parts(message))
+    reader.join(timeout=30)
+    ours.close()
+    theirs.close()
+    assert isinstance(ours, socket.socket) and received
+    back = Decoder().decode(received[0])
+    assert torch.equal(back["a"], big) and back["note"] == "between"
+    assert np.array_equal(back["b"], message["b"]) and torch.equal(back["small"], torch.ones(3))
+    assert back["tail"] == [1, 2.5, "end"]
+
+
+def test_received_arrays_are_used_in_place_and_stay_independent():
+    """Arrays decoded from a received (writable) frame share its memory without a
+    copy; each is aligned, writable and separate from its neighbours."""
+    frame = bytearray(Encoder().encode([torch.arange(5, dtype=torch.float64),
+                                        np.arange(4, dtype=np.int32), torch.ones(2)]))
+    first, second, third = Decoder().decode(frame)
+    assert first.data_ptr() % 8 == 0 and second.ctypes.data % 8 == 0
+    first += 1
+    second[0] = 99
+    assert torch.equal(first, torch.arange(1, 6, dtype=torch.float64))
+    assert second.tolist() == [99, 1, 2, 3] and torch.equal(third, torch.ones(2))
+
+
+def test_arrays_decoded_from_read_only_bytes_are_writable_copies():
+    data = Encoder().encode(torch.zeros(3))
+    tensor = Decoder().decode(data)
+    tensor[0] = 1.0  # a copy: the bytes object is not touched
+    assert tensor.tolist() == [1.0, 0.0, 0.0] and Decoder().decode(data).tolist() == [0.0] * 3
