@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -19,7 +21,7 @@ import pytest
 
 from runner.catalog import Catalog, Challenge
 from runner.errors import ChallengeError, MissingRequirement
-from runner.plugin import GraderPlugin
+from runner.plugin import GraderPlugin, QuietReports
 from runner.remote import Session
 from runner.results import Result, overall_status
 from runner.sandbox import WorkerSpec
@@ -31,12 +33,20 @@ _SCRUBBED_VARS = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")
 
 
 class Judge:
-    """Grades submissions with one backend; reusable across many submissions."""
+    """Grades submissions with one backend; reusable across many submissions.
 
-    def __init__(self, catalog: Catalog, backend=None, gpu: bool = False):
+    `resident`: keep one pytest session per challenge alive across submissions
+    (graders collected and plugins loaded once), as a class run's grading
+    processes do; otherwise each submission gets a fresh pytest session.
+    """
+
+    def __init__(self, catalog: Catalog, backend=None, gpu: bool = False,
+                 resident: bool = False):
         self.catalog = catalog
         self.backend = backend or WarmBackend()
         self.gpu = gpu
+        self.resident = resident
+        self._resident: dict[str, ResidentGraders] = {}
 
     def grade(self, challenge: Challenge, submission: Submission) -> Result:
         started = time.monotonic()
@@ -44,20 +54,22 @@ class Judge:
             challenge.ensure_requirements()
         except MissingRequirement as exc:
             return self.error_result(challenge, submission.describe(), str(exc), started)
-        spec = WorkerSpec(
-            source=submission.folder,
-            entry=challenge.entry,
-            limits=challenge.limits,
-            preload=challenge.requires,
-            forbidden=challenge.forbidden,
-            hidden=self.catalog.hidden + submission.hidden,
-            gpu=self.gpu,
-        )
+        spec = self.worker_spec(challenge, submission.folder, submission.hidden)
         session = Session(self.backend, spec)
         session.prestart()
-        plugin = GraderPlugin(session, challenge.names, challenge.entry, self.gpu)
         try:
-            code = run_pytest(challenge.grader_dir, self.catalog.root / "graders", plugin)
+            if self.resident:
+                graders = self._resident.get(challenge.id)
+                if graders is None:
+                    graders = ResidentGraders(challenge, self.catalog.root / "graders", self.gpu)
+                    self._resident[challenge.id] = graders
+                plugin = graders.plugin
+                code = graders.grade(session)
+                if code is not None:  # the session ended: collection failed, or pytest did
+                    del self._resident[challenge.id]
+            else:
+                plugin = GraderPlugin(session, challenge.names, challenge.entry, self.gpu)
+                code = run_pytest(challenge.grader_dir, self.catalog.root / "graders", plugin)
         finally:
             session.close()
         if plugin.collect_errors or code in (
@@ -68,6 +80,17 @@ class Judge:
             detail = "; ".join(plugin.collect_errors)[:2000] or f"pytest exited {code}"
             raise GraderBroken(f"the graders of {challenge.id} are broken: {detail}")
         return self._result(challenge, submission, plugin, started)
+
+    def worker_spec(self, challenge: Challenge, folder: Path, hidden=()) -> WorkerSpec:
+        return WorkerSpec(
+            source=folder,
+            entry=challenge.entry,
+            limits=challenge.limits,
+            preload=challenge.requires,
+            forbidden=challenge.forbidden,
+            hidden=self.catalog.hidden + tuple(hidden),
+            gpu=self.gpu,
+        )
 
     def _result(self, challenge, submission, plugin: GraderPlugin, started) -> Result:
         tests = plugin.results()
@@ -108,11 +131,72 @@ class Judge:
                             float(challenge.points), (), (), message, started)
 
 
+    def close(self) -> None:
+        """End the resident pytest sessions."""
+        for graders in self._resident.values():
+            graders.close()
+        self._resident.clear()
+
+
 class GraderBroken(ChallengeError):
     exit_code = 3
 
 
-def run_pytest(grader_dir: Path, graders_root: Path, plugin: GraderPlugin) -> int:
+class ResidentGraders:
+    """One challenge's graders in a pytest session that stays open.
+
+    pytest runs in a thread of its own: it collects once, then each submission
+    is one more pass over the collected tests, with the same plugin reset for
+    it. The last test of a pass has no successor, so every fixture (session
+    scope included) is torn down between submissions and none carries over.
+    """
+
+    def __init__(self, challenge: Challenge, graders_root: Path, gpu: bool):
+        self.plugin = GraderPlugin(None, challenge.names, challenge.entry, gpu)
+        self._lock = threading.Lock()
+        self._passes: queue.Queue = queue.Queue()
+        self._done: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(
+            target=self._main, args=(challenge.grader_dir, graders_root),
+            name=f"graders {challenge.id}", daemon=True,
+        )
+        self._thread.start()
+
+    def _main(self, grader_dir: Path, graders_root: Path) -> None:
+        code: int = pytest.ExitCode.INTERNAL_ERROR
+        try:
+            code = run_pytest(grader_dir, graders_root, self.plugin, resident=self)
+        finally:
+            self._done.put(code)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session) -> bool:
+        if self.plugin.collect_errors or not session.items:
+            return True  # the judge reports it when the session ends
+        items = session.items
+        while self._passes.get():
+            for index, item in enumerate(items):
+                following = items[index + 1] if index + 1 < len(items) else None
+                item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
+            self._done.put(None)
+        return True
+
+    def grade(self, session: Session):
+        """One pass for this submission: None, or pytest's exit code if it ended."""
+        with self._lock:
+            if not self._thread.is_alive() and self._done.empty():
+                return pytest.ExitCode.INTERNAL_ERROR
+            self.plugin.begin(session)
+            self._passes.put(True)
+            return self._done.get()
+
+    def close(self) -> None:
+        self._passes.put(False)
+        self._thread.join(timeout=10)
+
+
+def run_pytest(grader_dir: Path, graders_root: Path, plugin: GraderPlugin,
+               resident: ResidentGraders | None = None) -> int:
     args = [
         str(grader_dir),
         "-c",
@@ -133,9 +217,18 @@ def run_pytest(grader_dir: Path, graders_root: Path, plugin: GraderPlugin) -> in
         "no:pastebin",
         "-p",
         "no:junitxml",
+        # Its teardown runs five full garbage collections per session, about
+        # 0.4 s with torch loaded; the plugin reports test outcomes on its own.
+        "-p",
+        "no:unraisableexception",
     ]
+    plugins = [plugin, QuietReports()]
+    if resident is not None:
+        # nothing to capture between passes: the grading process keeps its output
+        args.append("--capture=no")
+        plugins.append(resident)
     with _trusted_environment(), _forget_modules(graders_root):
-        return pytest.main(args, plugins=[plugin])
+        return pytest.main(args, plugins=plugins)
 
 
 @contextlib.contextmanager

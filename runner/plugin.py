@@ -44,6 +44,14 @@ class GraderPlugin:
         self.load_error: SubmissionLoadError | None = None
         self.collect_errors: list[str] = []
 
+    def begin(self, session: Session) -> None:
+        """Ready for another submission in a session that stays open: the
+        collected tests stay, every outcome goes."""
+        self.session = session
+        self.outcomes = {}
+        self.not_run = []
+        self.load_error = None
+
     # -- fixtures --------------------------------------------------------------
 
     @pytest.fixture(scope="session")
@@ -125,6 +133,29 @@ class GraderPlugin:
                 )
             )
         return results
+
+
+class QuietReports:
+    """Registered beside `GraderPlugin`."""
+
+    @staticmethod
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(item, call):
+        """A failure's report without pytest's rendering of it.
+
+        pytest formats a traceback with source for every failure (tens of
+        milliseconds each, most of a wrong submission's grading time); the
+        learner's message is built from the exception instead (`describe_failure`),
+        so the report carries only the exception's type.
+        """
+        excinfo = call.excinfo
+        if excinfo is None or isinstance(excinfo.value, pytest.skip.Exception):
+            return None  # pytest's own report: cheap
+        return pytest.TestReport(
+            item.nodeid, item.location, {name: 1 for name in item.keywords}, "failed",
+            f"{excinfo.typename} (see the result record)", call.when, [],
+            call.duration, call.start, call.stop, user_properties=item.user_properties,
+        )
 
 
 def test_points(item) -> float:
