@@ -14,6 +14,7 @@ process again gets an error result. Every other student is graded.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import multiprocessing
@@ -24,6 +25,7 @@ import zipfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import forkserver
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -177,12 +179,15 @@ def _zip_holds(path: Path, challenge: Challenge) -> bool:
 _judge = None
 
 
-def _init_process(root: str, backend: str, gpu: bool, parent: int = 0) -> None:
+def _init_process(root: str, backend: str, gpu: bool, parent: int = 0,
+                  shared: dict | None = None) -> None:
     global _judge
     from runner.cli import make_backend
     from runner.judge import Judge
 
-    _judge = Judge(Catalog(Path(root)), make_backend(backend, gpu), gpu=gpu)
+    _judge = Judge(Catalog(Path(root)), make_backend(backend, gpu, shared), gpu=gpu,
+                   resident=True)
+    atexit.register(_judge.close)
     if parent:
         threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
 
@@ -291,6 +296,9 @@ class ClassGrader:
         self.grade_fn = grade_fn
         self.local_judge = Judge(catalog, make_backend(backend, gpu), gpu=gpu)
         self.summary = RunSummary()
+        self.shared: dict = {}
+        self.preload: list[str] = []
+        self.warmed = False
 
     def prepare(self, entries: Iterable[Entry], report: Report) -> list[Task]:
         """Hash every entry; record unreadable ones and skip unchanged ones."""
@@ -316,14 +324,45 @@ class ClassGrader:
         return tasks
 
     def run(self, tasks: list[Task], report: Report) -> RunSummary:
+        if not self.warmed:
+            self.warm_up({t.challenge_id for t in tasks})
         remaining = list(tasks)
-        while remaining:
-            suspects, remaining = self._pool(remaining, self.jobs, report)
-            for task in suspects:
-                again, _ = self._pool([task], 1, report)
-                if again:
-                    self._record(task, {"crashed": True}, report)
+        try:
+            while remaining:
+                suspects, remaining = self._pool(remaining, self.jobs, report)
+                for task in suspects:
+                    again, _ = self._pool([task], 1, report)
+                    if again:
+                        self._record(task, {"crashed": True}, report)
+        finally:
+            if hasattr(self.local_judge.backend, "shutdown"):
+                self.local_judge.backend.shutdown()
+            self.shared.clear()
         return self.summary
+
+    def warm_up(self, challenge_ids) -> None:
+        """Start what the grading processes need while submissions are read.
+
+        One zygote per kind of worker for the whole run, joined by every judge,
+        and the server the grading processes fork from, which imports the
+        judge and the challenges' libraries once (`set_forkserver_preload`).
+        Both start now, so their imports overlap each other and the hashing.
+        """
+        self.warmed = True
+        backend = self.local_judge.backend
+        preload = set()
+        for challenge_id in sorted(challenge_ids):
+            challenge = self.catalog.get(challenge_id)
+            preload.update(challenge.requires)
+            if hasattr(backend, "share"):
+                spec = self.local_judge.worker_spec(challenge, Path("/nonexistent"))
+                shared = backend.share(spec)
+                if shared is not None:
+                    self.shared[shared[0]] = shared[1]
+        # the challenges' libraries first, so that runner.preload can warm them
+        self.preload = ["runner.classrun", *sorted(preload), "runner.preload"]
+        multiprocessing.get_context("forkserver").set_forkserver_preload(self.preload)
+        forkserver.ensure_running()  # only takes the preload if it was not up yet
 
     def _skip(self, task: Task, challenge: Challenge, report: Report) -> bool:
         if self.force or not self.store.has(
@@ -346,7 +385,8 @@ class ClassGrader:
             max_workers=min(jobs, len(tasks)),
             mp_context=context,
             initializer=_init_process,
-            initargs=(str(self.catalog.root), self.backend, self.gpu, os.getpid()),
+            initargs=(str(self.catalog.root), self.backend, self.gpu, os.getpid(),
+                      self.shared),
         )
         running: dict = {}
         broken = False
@@ -420,6 +460,7 @@ def grade_class(
     grader.summary.notes = list(found.notes)
     if on_total:
         on_total(len(found.entries))
+    grader.warm_up({entry.challenge.id for entry in found.entries})
     tasks = grader.prepare(found.entries, report)
     summary = grader.run(tasks, report)
     log.info(

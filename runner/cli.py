@@ -145,11 +145,12 @@ def _submission_path(challenge, submission: Path | None, solution: bool) -> Path
     return workspace
 
 
-def make_backend(name: str, gpu: bool = False):
+def make_backend(name: str, gpu: bool = False, shared: dict | None = None):
+    """`shared`: zygotes another process started (see `WarmBackend.share`)."""
     if name == "local":
         from runner.warm import WarmBackend
 
-        return WarmBackend()
+        return WarmBackend(shared=shared)
     if name == "docker":
         try:
             from runner.docker_backend import DockerBackend

@@ -43,9 +43,17 @@ class ZygoteGone(Exception):
 
 
 class Zygote:
-    def __init__(self, backend: LocalBackend, spec: WorkerSpec):
+    """The judge's end of a zygote: one it started, or one it joined via a broker."""
+
+    def __init__(self, backend: LocalBackend, spec: WorkerSpec, share: bool = False):
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         config = {"zygote": True, "fd": child.fileno(), "preload": list(spec.preload)}
+        passed = [child]
+        self.broker = None
+        if share:  # other judges join through this end, handed to them by the caller
+            self.broker, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            config["broker"] = theirs.fileno()
+            passed.append(theirs)
         argv = backend.bwrap_view(spec.limits, backend._runtime_dir(), spec.hidden,
                                   as_root=True, shared=True)
         argv += ["--", *_python_argv("/rt", config)]
@@ -54,21 +62,43 @@ class Zygote:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            pass_fds=(child.fileno(),),
+            pass_fds=tuple(s.fileno() for s in passed),
             env=_scrubbed_env(spec),
             cwd="/",
             start_new_session=True,
         )
-        child.close()
-        self.control = parent
+        for end in passed:
+            end.close()
+        self._connect(parent)
+
+    @classmethod
+    def join(cls, broker: socket.socket) -> Zygote:
+        """A channel of its own to a zygote another process started and shares."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            socket.send_fds(broker, [b"j"], [theirs.fileno()])
+        except OSError as exc:
+            ours.close()
+            raise ZygoteGone(f"the shared zygote is gone: {exc}") from None
+        finally:
+            theirs.close()
+        zygote = cls.__new__(cls)
+        zygote.proc = None
+        zygote.broker = None
+        zygote._connect(ours)
+        return zygote
+
+    def _connect(self, control: socket.socket) -> None:
+        self.control = control
         self.lock = threading.Lock()
         self.decoder = wire.Decoder()
         self.encoder = wire.Encoder()
         self.control.settimeout(120)
         self._ready = False
+        self._gone = False
 
     def alive(self) -> bool:
-        return self.proc.poll() is None
+        return not self._gone and (self.proc is None or self.proc.poll() is None)
 
     def request(self, message: dict, fds: tuple[int, ...] = ()) -> dict:
         body = self.encoder.encode(message)
@@ -82,6 +112,7 @@ class Zygote:
                 self.control.sendall(body)
                 reply = self._read()
             except (OSError, EOFError, wire.WireError) as exc:
+                self._gone = True
                 raise ZygoteGone(f"the zygote stopped answering: {exc}") from None
         if "error" in reply:
             raise ZygoteGone(str(reply["error"]))
@@ -91,7 +122,14 @@ class Zygote:
         return self.decoder.decode(wire.read_frame(self.control))
 
     def close(self) -> None:
-        hang_up(self.control, self.proc)
+        """Let go; a zygote this process started is killed at once, which ends
+        every worker it forked with it (they live in its pid namespace)."""
+        if self.broker is not None:
+            self.broker.close()
+        self.control.close()
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
 
 
 class ForkedWorker(WorkerProcess):
@@ -143,9 +181,11 @@ class ForkedWorker(WorkerProcess):
 class WarmBackend(LocalBackend):
     """`local` with zygotes where it is safe; the same protections either way."""
 
-    def __init__(self, prefer_bwrap: bool = True):
+    def __init__(self, prefer_bwrap: bool = True, shared: dict | None = None):
         super().__init__(prefer_bwrap)
         self._zygotes: dict[tuple, Zygote] = {}
+        # zygotes another process started for this kind of worker: key -> broker
+        self._shared: dict[tuple, socket.socket] = dict(shared or {})
         atexit.register(self.shutdown)
 
     def warm_possible(self, spec: WorkerSpec) -> bool:
@@ -173,14 +213,44 @@ class WarmBackend(LocalBackend):
         if self.warm_possible(spec):
             self._zygote(spec)
 
-    def _key(self, spec: WorkerSpec) -> tuple:
-        return (tuple(sorted(spec.preload)), tuple(spec.hidden), spec.limits.disk_mb)
+    def share(self, spec: WorkerSpec) -> tuple[tuple, socket.socket] | None:
+        """Start the zygote for this kind of worker so that other judges can join it.
+
+        Returns (key, broker) for `WarmBackend(shared={key: broker})` in another
+        process (a class run's grading processes), or None where workers start
+        cold. One zygote then serves every judge: its imports are paid once.
+        """
+        if not self.warm_possible(spec):
+            return None
+        key = self._key(spec)
+        zygote = self._zygotes.get(key)
+        if zygote is None or not zygote.alive() or zygote.broker is None:
+            if zygote is not None:
+                zygote.close()
+            zygote = Zygote(self, spec, share=True)
+            self._zygotes[key] = zygote
+        return key, zygote.broker
+
+    @staticmethod
+    def _key(spec: WorkerSpec) -> tuple:
+        return (tuple(sorted(spec.preload)), tuple(str(p) for p in spec.hidden),
+                spec.limits.disk_mb)
 
     def _zygote(self, spec: WorkerSpec) -> Zygote:
         key = self._key(spec)
         zygote = self._zygotes.get(key)
         if zygote is None or not zygote.alive():
-            zygote = Zygote(self, spec)
+            broker = self._shared.pop(key, None)
+            if broker is not None:  # joined once; if it dies, this judge starts its own
+                try:
+                    zygote = Zygote.join(broker)
+                except ZygoteGone as exc:
+                    log.info("starting an own zygote: %s", exc)
+                    zygote = Zygote(self, spec)
+                finally:
+                    broker.close()
+            else:
+                zygote = Zygote(self, spec)
             self._zygotes[key] = zygote
         return zygote
 
@@ -217,6 +287,9 @@ class WarmBackend(LocalBackend):
         for zygote in self._zygotes.values():
             zygote.close()
         self._zygotes.clear()
+        for broker in self._shared.values():
+            broker.close()
+        self._shared.clear()
 
 
 def _read_files(root: Path) -> dict[str, bytes]:

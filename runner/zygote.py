@@ -13,10 +13,12 @@ Runs in the sandbox: standard library and the wire only, plus the preloads.
 from __future__ import annotations
 
 import ctypes
+import gc
 import importlib
 import os
 import resource
 import secrets
+import selectors
 import shutil
 import signal
 import socket
@@ -32,12 +34,19 @@ PR_SET_NO_NEW_PRIVS = 38
 
 def serve(config: dict) -> None:
     control = socket.socket(fileno=config["fd"])
+    broker = socket.socket(fileno=config["broker"]) if config.get("broker") else None
     for name in config.get("preload", []):
         importlib.import_module(name)
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(1)
-    zygote = Zygote(control)
-    zygote.reply({"ready": True})
+        _warm_torch(sys.modules["torch"])
+    importlib.import_module("runner.worker").pin_state()
+    # What is loaded now is shared with every child: kept out of the collector's
+    # reach, a child's collections do not touch (and so copy) those pages.
+    gc.collect()
+    gc.freeze()
+    zygote = Zygote(control, broker)
+    zygote.reply(control, {"ready": True})
     try:
         zygote.loop()
     finally:
@@ -45,51 +54,121 @@ def serve(config: dict) -> None:
             zygote.release(pid)
 
 
+def _warm_torch(torch) -> None:
+    """Pay torch's lazy first-use costs once, here, not in every worker.
+
+    The first backward pass imports torch.fx and sympy (about 0.3 s); every
+    child forked afterwards starts with them loaded. Nothing here starts a
+    thread a forked child could miss: CPU autograd runs on the calling thread.
+    """
+    x = torch.randn(2, 3, 3, dtype=torch.float64, requires_grad=True)
+    y = torch.nn.functional.softmax(x @ x.transpose(-1, -2), dim=-1)
+    torch.autograd.backward([y], [torch.ones_like(y)])
+
+
 class Zygote:
-    def __init__(self, control: socket.socket):
-        self.control = control
+    """Serves the judge that started it and, through the broker, other judges.
+
+    A judge joins by sending one end of a fresh socket pair over the broker (a
+    datagram socket: joins from several judges never interleave). Each channel
+    speaks the same request/reply frames; a channel that closes takes the
+    workers it spawned with it.
+    """
+
+    def __init__(self, control: socket.socket, broker: socket.socket | None = None):
+        self.broker = broker
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(control, selectors.EVENT_READ)
+        if broker is not None:
+            self.selector.register(broker, selectors.EVENT_READ)
+        self.channels: set[socket.socket] = {control}
         self.children: dict[int, tuple[int | None, str]] = {}
+        self.owners: dict[int, socket.socket] = {}
         self.codes: dict[int, int] = {}
         self.encoder = wire.Encoder()
         self.decoder = wire.Decoder()
 
-    def reply(self, message: dict) -> None:
-        wire.write_frame(self.control, self.encoder.encode(message))
+    def reply(self, channel: socket.socket, message: dict) -> None:
+        wire.write_frame(channel, self.encoder.encode(message))
 
-    def receive(self):
-        header, fds, _, _ = socket.recv_fds(self.control, 4, 4)
+    def receive(self, channel: socket.socket):
+        header, fds, _, _ = socket.recv_fds(channel, 4, 4)
         if not header:
             raise EOFError
         while len(header) < 4:
-            more = self.control.recv(4 - len(header))
+            more = channel.recv(4 - len(header))
             if not more:
                 raise EOFError
             header += more
-        body = wire.read_exact(self.control, _HEADER.unpack(header)[0])
+        body = wire.read_exact(channel, _HEADER.unpack(header)[0])
         return self.decoder.decode(body), fds
 
     def loop(self) -> None:
-        while True:
-            try:
-                message, fds = self.receive()
-            except EOFError:
-                return
-            op = message.get("op")
-            try:
-                if op == "spawn":
-                    self.reply(self.spawn(message, fds))
-                elif op == "kill":
-                    self.kill(message["pid"])
-                    self.reply({"ok": True})
-                elif op == "wait":
-                    self.reply({"code": self.wait(message["pid"])})
-                elif op == "release":
-                    self.release(message["pid"])
-                    self.reply({"ok": True})
+        while self.channels or self.broker is not None:
+            for key, _ in self.selector.select():
+                if key.fileobj is self.broker:
+                    self.join()
                 else:
-                    self.reply({"error": f"unknown op {op!r}"})
-            except Exception as exc:  # noqa: BLE001 - the zygote must outlive bad requests
-                self.reply({"error": f"{type(exc).__name__}: {exc}"})
+                    self.serve_one(key.fileobj)
+
+    def join(self) -> None:
+        try:
+            _, fds, _, _ = socket.recv_fds(self.broker, 1, 1)
+        except OSError:
+            fds = []
+        if not fds:  # every judge has let go of the broker
+            self.selector.unregister(self.broker)
+            self.broker.close()
+            self.broker = None
+            return
+        channel = socket.socket(fileno=fds[0])
+        for extra in fds[1:]:
+            os.close(extra)
+        self.channels.add(channel)
+        self.selector.register(channel, selectors.EVENT_READ)
+        try:
+            self.reply(channel, {"ready": True})
+        except OSError:
+            self.leave(channel)
+
+    def leave(self, channel: socket.socket) -> None:
+        self.selector.unregister(channel)
+        self.channels.discard(channel)
+        for pid in [p for p, owner in self.owners.items() if owner is channel]:
+            self.release(pid)
+        channel.close()
+
+    def serve_one(self, channel: socket.socket) -> None:
+        try:
+            message, fds = self.receive(channel)
+        except (EOFError, OSError, wire.WireError):
+            self.leave(channel)
+            return
+        op = message.get("op")
+        after = None
+        try:
+            if op == "spawn":
+                answer = self.spawn(message, fds)
+                self.owners[answer["pid"]] = channel
+            elif op == "kill":
+                self.kill(message["pid"])
+                answer = {"ok": True}
+            elif op == "wait":
+                answer = {"code": self.wait(message["pid"])}
+            elif op == "release":  # the worker dies now; its cleanup follows the reply
+                _kill_group(message["pid"])
+                after = message["pid"]
+                answer = {"ok": True}
+            else:
+                answer = {"error": f"unknown op {op!r}"}
+        except Exception as exc:  # noqa: BLE001 - the zygote must outlive bad requests
+            answer = {"error": f"{type(exc).__name__}: {exc}"}
+        try:
+            self.reply(channel, answer)
+        except OSError:
+            self.leave(channel)
+        if after is not None:  # this channel's next request waits for it
+            self.release(after)
 
     def spawn(self, message: dict, fds: list[int]) -> dict:
         wire_fd, out_fd = fds
@@ -104,7 +183,11 @@ class Zygote:
         if pid == 0:  # pragma: no cover - runs in the child
             code = 1
             try:
-                self.control.close()
+                self.selector.close()
+                for channel in self.channels:
+                    channel.close()
+                if self.broker is not None:
+                    self.broker.close()
                 _become_worker(message, uid, workdir, wire_fd, out_fd)
                 code = 0
             finally:
@@ -115,10 +198,7 @@ class Zygote:
         return {"pid": pid}
 
     def kill(self, pid: int) -> None:
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except OSError:
-            pass
+        _kill_group(pid)
         uid = self.children.get(pid, (None, ""))[0]
         if uid:
             _kill_uid(uid)
@@ -127,6 +207,7 @@ class Zygote:
         if pid in self.codes:
             return self.codes[pid]
         deadline = time.monotonic() + 5
+        pause = 0.0002
         while True:
             done, status = os.waitpid(pid, os.WNOHANG)
             if done:
@@ -135,7 +216,8 @@ class Zygote:
             if time.monotonic() > deadline:
                 self.kill(pid)
                 deadline = time.monotonic() + 5
-            time.sleep(0.005)
+            time.sleep(pause)
+            pause = min(pause * 2, 0.005)
 
     def release(self, pid: int) -> None:
         self.kill(pid)
@@ -145,6 +227,7 @@ class Zygote:
             pass
         uid, workdir = self.children.pop(pid, (None, ""))
         self.codes.pop(pid, None)
+        self.owners.pop(pid, None)
         if workdir:
             shutil.rmtree(workdir, ignore_errors=True)
         if uid:
@@ -195,6 +278,13 @@ def _write_files(root: str, files: dict) -> None:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "wb") as out:
             out.write(data)
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass
 
 
 def _remove_files_of(uid: int, folder: str) -> None:

@@ -345,3 +345,76 @@ def _processes_of(uid: int) -> list[int]:
             if line.startswith("Uid:") and int(line.split()[1]) == uid:
                 found.append(int(entry.name))
     return found
+
+
+FDS_PROBE = """
+import os
+def sockets():
+    found = []
+    for fd in os.listdir('/proc/self/fd'):
+        try:
+            if os.readlink(f'/proc/self/fd/{fd}').startswith('socket:'):
+                found.append(int(fd))
+        except OSError:
+            pass
+    return found
+def ns():
+    return os.readlink('/proc/self/ns/pid'), os.getuid()
+def nap():
+    import time
+    if os.fork() == 0:
+        time.sleep(60)
+        os._exit(0)
+    return os.getuid()
+"""
+
+
+def _warm_in_force(backend) -> bool:
+    spec = WorkerSpec(source=Path("."), entry="probe", hidden=CATALOG.hidden)
+    return backend.warm_possible(spec)
+
+
+def test_a_forked_worker_holds_no_socket_but_its_own(tmp_path):
+    """A worker forked by a zygote keeps no channel to it (nor to its broker):
+    it cannot ask for workers or reach another judge's."""
+    if not _warm_in_force(WARM):
+        pytest.skip("no zygote on this machine: workers start cold")
+    owner = WarmBackend()
+    key, broker = owner.share(open_session(tmp_path, FDS_PROBE).spec)
+    joined = WarmBackend(shared={key: broker})
+    try:
+        for backend in (owner, joined):
+            session = open_session(tmp_path, FDS_PROBE, backend)
+            try:
+                assert len(session.module().sockets()) == 1, "only the worker's wire"
+            finally:
+                session.close()
+    finally:
+        joined.shutdown()
+        owner.shutdown()
+
+
+def test_judges_share_one_zygote_and_a_departing_judge_takes_its_workers(tmp_path):
+    if not _warm_in_force(WARM):
+        pytest.skip("no zygote on this machine: workers start cold")
+    owner = WarmBackend()
+    key, broker = owner.share(open_session(tmp_path, FDS_PROBE).spec)
+    joined, apart = WarmBackend(shared={key: broker}), WarmBackend()
+    sessions = [open_session(tmp_path, FDS_PROBE, b) for b in (owner, joined, apart)]
+    try:
+        namespaces = [s.module().ns()[0] for s in sessions]
+        assert namespaces[0] == namespaces[1], "the joined judge's worker comes from the shared zygote"
+        assert namespaces[2] != namespaces[0], "an unrelated judge has a zygote of its own"
+        uid = sessions[1].module().nap()
+        time.sleep(0.5)
+        assert _processes_of(uid), "the worker's child runs while its judge is there"
+        joined.shutdown()  # the judge's channel closes: its workers go, the zygote stays
+        time.sleep(1.0)
+        assert _processes_of(uid) == [], "a worker outlived the judge that asked for it"
+        assert sessions[0].module().ns()[0] == namespaces[0]
+    finally:
+        for session in sessions:
+            session.close()
+        joined.shutdown()
+        apart.shutdown()
+        owner.shutdown()
