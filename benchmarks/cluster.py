@@ -7,7 +7,10 @@ cluster's start is timed apart (an instructor's cluster is already running);
 the local pool's start counts, as it does in every `challenge grade`. "Busy"
 is the judges' time over the two slots' wall time: what is not overhead.
 
-    python benchmarks/cluster.py [--students 200] [--challenge toy/add|llm/sdpa]
+    python benchmarks/cluster.py [--students 200] [--challenge llm/sdpa|toy/add]
+
+llm/sdpa is a real challenge (about 0.1 s of grading each); toy/add takes
+about 10 ms, so what it shows is mostly Dask's own cost per submission.
 """
 
 from __future__ import annotations
@@ -76,7 +79,7 @@ def grade(catalog_root: Path, challenge: str, subs: Path, out: Path, cluster=Non
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--students", type=int, default=200)
-    parser.add_argument("--challenge", default="toy/add", help="toy/add or llm/sdpa")
+    parser.add_argument("--challenge", default="llm/sdpa", help="llm/sdpa or toy/add")
     args = parser.parse_args()
     from distributed import Client
 

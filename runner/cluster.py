@@ -55,6 +55,7 @@ from runner.submissions import MAX_BYTES, describe_unreadable, hash_tree, materi
 log = logging.getLogger(__name__)
 
 _RETRIES = 2  # a task that raised (a damaged copy) is sent again, twice
+_MAX_BATCH = 16  # submissions per Dask task, where the class is large
 ALLOWED_FAILURES = 2  # a submission may take down 2 workers; the third death gives up
 _INSTALL_HINT = (
     "grading on a cluster needs Dask: pip install 'foundations-challenges[dask]' "
@@ -146,9 +147,12 @@ class _GradingThread:
                 future.set_exception(exc)
 
     def call(self, fn, *args):
+        return self.submit(fn, *args).result()
+
+    def submit(self, fn, *args) -> Future:
         future: Future = Future()
         self.jobs.put((future, fn, args))
-        return future.result()
+        return future
 
 
 _grading: _GradingThread | None = None
@@ -209,6 +213,55 @@ def grade_parcel(
     return _grading_thread().call(_grade_here, parcel, key, grade_fn)
 
 
+def warm_worker(catalog_root: str | None, backend: str, gpu: bool,
+                challenge_ids: list[str]) -> None:
+    """Run through `client.run` as a class starts: this worker builds its judge,
+    imports what grading needs and starts its zygotes on the grading thread,
+    while the coordinator is still packing the first submissions. Returns at once."""
+    root = catalog_root if catalog_root and Path(catalog_root).is_dir() else None
+    key = (root or str(Catalog().root), backend, gpu)
+    _grading_thread().submit(_warm_here, key, challenge_ids)
+
+
+def _warm_here(key: tuple, challenge_ids: list[str]) -> None:
+    from runner import classrun
+
+    _ensure_judge(key)
+    judge = classrun._judge
+    for challenge_id in challenge_ids:
+        try:
+            challenge = judge.catalog.get(challenge_id)
+        except ChallengeError:
+            continue  # the task itself will say so
+        for name in challenge.requires:
+            try:
+                __import__(name)
+            except ImportError:
+                pass  # graded as an error result, with the reason
+        prepare = getattr(judge.backend, "prepare", None)
+        if prepare is not None:  # a zygote where the backend has them
+            prepare(judge.worker_spec(challenge, Path("/nonexistent")))
+    import runner.preload  # noqa: F401 - the judge's first-use costs, now
+
+
+def grade_parcels(
+    parcels: list[Parcel],
+    catalog_root: str | None,
+    backend: str = "local",
+    gpu: bool = False,
+    grade_fn: Callable[[Task], dict] = grade_task,
+) -> list[dict]:
+    """The Dask task for a batch: each submission graded as `grade_parcel` does."""
+    return [grade_parcel(p, catalog_root, backend, gpu, grade_fn) for p in parcels]
+
+
+def batch_size(waiting: int, slots: int) -> int:
+    """Submissions per task: one while the class is small, up to `_MAX_BATCH` when
+    there are many per slot (a Dask task costs milliseconds of scheduling, as
+    much as grading a small challenge), never so many that slots sit idle at the end."""
+    return max(1, min(_MAX_BATCH, waiting // (4 * max(1, slots))))
+
+
 # -- in the coordinating process -------------------------------------------------
 
 
@@ -253,6 +306,9 @@ class ClusterGrader(ClassGrader):
 
         client, owned = _client(self.address)
         try:
+            challenge_ids = sorted({t.challenge_id for t in tasks})
+            client.run(warm_worker, self.worker_catalog, self.backend, self.gpu,
+                       challenge_ids)
             self._run(client, as_completed, tasks, report)
         finally:
             if owned:
@@ -260,73 +316,99 @@ class ClusterGrader(ClassGrader):
         return self.summary
 
     def _run(self, client, as_completed, tasks: list[Task], report: Report) -> None:
+        """Tasks go out in batches while many wait; a batch whose workers died
+        goes out again one submission per task, so that only a submission that
+        kills its worker every time is given up."""
         waiting = list(reversed(tasks))
-        running: dict[str, Task] = {}
+        alone: list[Task] = []  # from a batch that was given up: one per task now
+        running: dict[str, list[Task]] = {}
         recorded: set[tuple[str, str]] = set()
-        window = max(4, 2 * sum(client.nthreads().values()))
+        slots = sum(client.nthreads().values())
+        window = max(4, 2 * slots)
         done = as_completed(loop=client.loop)
 
+        def parcel_of(task: Task) -> Parcel | None:
+            challenge = self.catalog.get(task.challenge_id)
+            try:
+                return pack(task, challenge)
+            except SubmissionInvalid as exc:  # changed or gone since prepare
+                desc = describe_unreadable(Path(task.path))
+                result = self.local_judge.error_result(challenge, desc, str(exc))
+                self._record(task, {"result": result.to_dict()}, report)
+                return None
+
         def submit_more() -> None:
-            while waiting and len(running) < window:
-                task = waiting.pop()
-                challenge = self.catalog.get(task.challenge_id)
-                try:
-                    parcel = pack(task, challenge)
-                except SubmissionInvalid as exc:  # changed or gone since prepare
-                    desc = describe_unreadable(Path(task.path))
-                    result = self.local_judge.error_result(challenge, desc, str(exc))
-                    self._record(task, {"result": result.to_dict()}, report)
+            while (alone or waiting) and len(running) < window:
+                source = alone if alone else waiting
+                count = 1 if alone else batch_size(len(waiting), slots)
+                batch = [source.pop() for _ in range(min(count, len(source)))]
+                parcels = [(t, p) for t in batch if (p := parcel_of(t)) is not None]
+                if not parcels:
                     continue
-                key = f"grade-{slug(task.challenge_id)}-{task.student}-{uuid.uuid4().hex[:8]}"
+                first = parcels[0][0]
+                key = f"grade-{slug(first.challenge_id)}-{first.student}-"
+                if len(parcels) > 1:
+                    key += f"and-{len(parcels) - 1}-more-"
                 future = client.submit(
-                    grade_parcel,
-                    parcel,
+                    grade_parcels,
+                    [p for _, p in parcels],
                     self.worker_catalog,
                     self.backend,
                     self.gpu,
                     self.grade_fn,
-                    key=key,
+                    key=key + uuid.uuid4().hex[:8],
                     pure=False,
                     retries=_RETRIES,
                 )
-                running[future.key] = task
+                running[future.key] = [t for t, _ in parcels]
                 done.add(future)
 
         submit_more()
         for future in done:
-            task = running.pop(future.key)
-            outcome = self._outcome(future, task)
+            batch = running.pop(future.key)
+            outcomes = self._outcomes(future, batch)
             future.release()
-            ident = (task.student, task.challenge_id)
-            if ident in recorded:  # never twice into the store
-                log.warning("a second result for %s %s ignored", *ident)
+            if outcomes is None:  # a batch whose workers died: each alone again
+                alone.extend(reversed(batch))
             else:
-                recorded.add(ident)
-                self._record(task, outcome, report)
+                for task, outcome in zip(batch, outcomes):
+                    ident = (task.student, task.challenge_id)
+                    if ident in recorded:  # never twice into the store
+                        log.warning("a second result for %s %s ignored", *ident)
+                    else:
+                        recorded.add(ident)
+                        self._record(task, outcome, report)
             submit_more()
 
-    def _outcome(self, future, task: Task) -> dict:
+    def _outcomes(self, future, batch: list[Task]) -> list[dict] | None:
+        """Each task's outcome, or None for a batch of several given up after
+        worker deaths (its submissions are then sent one by one)."""
         from distributed import KilledWorker
 
-        challenge = self.catalog.get(task.challenge_id)
+        task = batch[0]
         if future.status == "finished":
-            outcome = future.result()
-            version = outcome.get("result", {}).get(
-                "grader_version", challenge.grader_version
-            )
-            if version != challenge.grader_version:
-                raise ChallengeError(
-                    f"a Dask worker graded {task.challenge_id} with grader version "
-                    f"{version}, this catalog has {challenge.grader_version}: install the "
-                    "same version of the project on the workers"
+            outcomes = future.result()
+            for task, outcome in zip(batch, outcomes):
+                challenge = self.catalog.get(task.challenge_id)
+                version = outcome.get("result", {}).get(
+                    "grader_version", challenge.grader_version
                 )
-            return outcome
+                if version != challenge.grader_version:
+                    raise ChallengeError(
+                        f"a Dask worker graded {task.challenge_id} with grader version "
+                        f"{version}, this catalog has {challenge.grader_version}: install "
+                        "the same version of the project on the workers"
+                    )
+            return outcomes
         if future.status == "cancelled":
             raise ChallengeError(
                 f"the Dask cluster cancelled the grading of {task.student}'s "
                 f"{task.challenge_id} (scheduler gone?); grade again to finish the class"
             )
         exc = future.exception()
+        if isinstance(exc, KilledWorker) and len(batch) > 1:
+            return None
+        challenge = self.catalog.get(task.challenge_id)
         if not isinstance(exc, KilledWorker):
             # not the submission's doing (grading errors come back as results):
             # the workers cannot grade; stop, keeping what is stored
@@ -342,7 +424,7 @@ class ClusterGrader(ClassGrader):
         result = self.local_judge.error_result(
             challenge, {"path": task.path, "sha256": task.sha256}, message
         )
-        return {"result": result.to_dict()}
+        return [{"result": result.to_dict()}]
 
 
 def grade_class_on_cluster(
@@ -391,6 +473,9 @@ def local_cluster(workers: int = 2, **kwargs):
         "distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
         # one task per single-threaded worker: a worker that dies takes no bystander
         "distributed.scheduler.worker-saturation": 1.0,
+        # the statistical profiler samples every thread 100 times a second:
+        # on a small machine that is CPU the graders need
+        "distributed.worker.profile.enabled": False,
     }
     with dask.config.set(settings):
         return LocalCluster(

@@ -205,3 +205,31 @@ def test_a_parcel_carries_the_hand_in_and_a_damaged_one_is_refused(catalog, tmp_
     escaping = Parcel("ann", "toy/add", "x", parcel.sha256, (("../calc.py", b""),))
     with pytest.raises(ValueError, match="escapes"):
         unpack(escaping)
+
+
+def test_a_large_class_goes_in_batches_and_a_killer_costs_only_itself(
+    catalog, client, tmp_path
+):
+    """Many submissions per worker travel several to a task; when a batch's
+    workers die, its submissions go again one per task: only the one that kills
+    every worker it meets is given up, every other is graded, each once."""
+    from runner.cluster import batch_size
+
+    subs = tmp_path / "subs"
+    students = [f"s{index:02d}" for index in range(40)]
+    students[13] = "doomed"
+    for student in students:
+        (subs / student).mkdir(parents=True)
+        (subs / student / "calc.py").write_text(SOLUTION if student != "s07" else MUTANT)
+    assert batch_size(len(students), 2) > 1, "this class is large enough to batch"
+    with ResultStore(tmp_path / "out") as store:
+        summary = grade_class_on_cluster(
+            client, subs, store, [catalog.get("toy/add")], catalog, lambda *a: None,
+            grade_fn=crash_for_doomed,
+        )
+        results = {s.student: s.result for s in store.current()}
+        records = store.all_records()
+    assert summary.graded == 40 and len(records) == 40, "each submission recorded once"
+    assert results["doomed"].status == "error" and "died" in results["doomed"].message
+    assert results["s07"].status == "fail"
+    assert all(r.score == 4.0 for s, r in results.items() if s not in ("doomed", "s07"))
