@@ -8,6 +8,7 @@ submission, the submission imported in-process, two at a time.
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
@@ -46,6 +47,20 @@ def grade_ours(folder: Path, out: Path) -> float:
     return time.perf_counter() - started
 
 
+def protections(out: Path) -> dict:
+    """The sandbox every class result states, beside a learner's `challenge run`:
+    the speed must not come from turning anything off."""
+    from runner.store import ResultStore
+
+    with ResultStore(out) as store:
+        stated = {json.dumps(r.result.backend, sort_keys=True) for r in store.current()}
+    single = subprocess.run([sys.executable, "-m", "runner", "run", "llm/sdpa", "--solution",
+                             "--json"], cwd=ROOT, capture_output=True, text=True, check=True)
+    learner = json.loads(single.stdout)["backend"]
+    return {"class": [json.loads(s) for s in sorted(stated)], "learner": learner,
+            "same": stated == {json.dumps(learner, sort_keys=True)}}
+
+
 def grade_baseline(files: list[Path]) -> float:
     grader_dir = ROOT / "graders" / "llm" / "sdpa"
 
@@ -68,6 +83,7 @@ def main() -> None:
         files = make_class(work / "class", args.students)
         ours = grade_ours(work / "class", work / "out")
         base = grade_baseline(files)
+        sandbox = protections(work / "out")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     n = args.students
@@ -76,8 +92,11 @@ def main() -> None:
         [(f"{n} submissions, challenge grade --jobs 2, s", f"{ours:.2f}"),
          (f"{n} submissions, baseline two at a time, s", f"{base:.2f}"),
          ("per submission (ours / baseline), s", f"{ours / n:.3f} / {base / n:.3f}"),
-         ("speed-up (target at least 10)", f"{base / ours:.1f}")],
-        {"students": n, "ours_s": ours, "baseline_s": base, "speedup": base / ours},
+         ("speed-up (target at least 10)", f"{base / ours:.1f}"),
+         ("protections in every class result", ", ".join(sandbox["learner"]["protections"])),
+         ("the same as challenge run states", "yes" if sandbox["same"] else "NO")],
+        {"students": n, "ours_s": ours, "baseline_s": base, "speedup": base / ours,
+         "protections": sandbox},
     )
 
 

@@ -99,6 +99,18 @@ def test_grade_gives_every_student_the_right_score(graded_class):
     assert scores == {k: float(v) for k, v in expected.items()}
 
 
+def test_class_results_state_the_sandbox_a_single_run_gets(graded_class):
+    """Shared zygotes and resident judges turn nothing off: every class result
+    lists the protections (and gaps) a learner's run lists."""
+    from runner.warm import WarmBackend
+
+    root, _, _, _ = graded_class
+    expected = {"name": "local", **WarmBackend().protections.as_record()}
+    with ResultStore(root / "out") as store:
+        backends = [s.result.backend for s in store.current()]
+    assert backends and all(b == expected for b in backends)
+
+
 def test_grade_json_lines_and_summary(graded_class):
     _, expected, _, lines = graded_class
     results = [ln for ln in lines if ln["event"] == "graded"]
