@@ -473,8 +473,7 @@ def local_cluster(workers: int = 2, **kwargs):
         "distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
         # one task per single-threaded worker: a worker that dies takes no bystander
         "distributed.scheduler.worker-saturation": 1.0,
-        # the statistical profiler samples every thread 100 times a second:
-        # on a small machine that is CPU the graders need
+        # the workers' sampling profiler is of no use to a grading run
         "distributed.worker.profile.enabled": False,
     }
     with dask.config.set(settings):
