@@ -349,11 +349,14 @@ class ClassGrader:
         Both start now, so their imports overlap each other and the hashing.
         """
         self.warmed = True
+        from runner.warm import FORK_SAFE
+
         backend = self.local_judge.backend
         preload = set()
         for challenge_id in sorted(challenge_ids):
             challenge = self.catalog.get(challenge_id)
-            preload.update(challenge.requires)
+            # only what survives a fork: TensorFlow is imported by each judge itself
+            preload.update(r for r in challenge.requires if r in FORK_SAFE)
             if hasattr(backend, "share"):
                 spec = self.local_judge.worker_spec(challenge, Path("/nonexistent"))
                 shared = backend.share(spec)
