@@ -12,20 +12,10 @@ from __future__ import annotations
 
 import faulthandler  # noqa: F401
 import pdb  # noqa: F401
-import sys
 
 import runner.grading  # noqa: F401
 import runner.judge  # noqa: F401
+from runner.worker import warm_up
 
 
-def _warm_torch() -> None:
-    torch = sys.modules.get("torch")
-    if torch is None:
-        return
-    torch.set_num_threads(1)  # as the judge runs; no thread pool for the children to miss
-    x = torch.randn(2, 3, 3, dtype=torch.float64, requires_grad=True)
-    y = torch.nn.functional.softmax(x @ x.transpose(-1, -2), dim=-1)
-    torch.autograd.backward([y], [torch.ones_like(y)])
-
-
-_warm_torch()
+warm_up()

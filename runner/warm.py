@@ -27,7 +27,6 @@ from runner.sandbox import (
     WorkerSpec,
     _python_argv,
     _scrubbed_env,
-    hang_up,
     wire_pair,
 )
 

@@ -319,6 +319,19 @@ def prepare(config: dict) -> None:
     sys.path.insert(0, workdir)
 
 
+def warm_up() -> None:
+    """Pay torch's lazy first-use costs in a process that will fork (a zygote, the
+    judges' server): the first backward pass imports torch.fx and sympy, about
+    0.4 s. One thread, as workers and judges run: no pool for a child to miss."""
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return
+    torch.set_num_threads(1)
+    x = torch.randn(2, 3, 3, dtype=torch.float64, requires_grad=True)
+    y = torch.nn.functional.softmax(x @ x.transpose(-1, -2), dim=-1)
+    torch.autograd.backward([y], [torch.ones_like(y)])
+
+
 def pin_state() -> None:
     """Threads and seeds, as every worker starts with them.
 

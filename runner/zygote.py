@@ -23,7 +23,6 @@ import shutil
 import signal
 import socket
 import struct
-import sys
 import time
 
 from runner import wire
@@ -37,10 +36,9 @@ def serve(config: dict) -> None:
     broker = socket.socket(fileno=config["broker"]) if config.get("broker") else None
     for name in config.get("preload", []):
         importlib.import_module(name)
-    if "torch" in sys.modules:
-        sys.modules["torch"].set_num_threads(1)
-        _warm_torch(sys.modules["torch"])
-    importlib.import_module("runner.worker").pin_state()
+    worker = importlib.import_module("runner.worker")
+    worker.warm_up()
+    worker.pin_state()
     # What is loaded now is shared with every child: kept out of the collector's
     # reach, a child's collections do not touch (and so copy) those pages.
     gc.collect()
@@ -52,18 +50,6 @@ def serve(config: dict) -> None:
     finally:
         for pid in list(zygote.children):
             zygote.release(pid)
-
-
-def _warm_torch(torch) -> None:
-    """Pay torch's lazy first-use costs once, here, not in every worker.
-
-    The first backward pass imports torch.fx and sympy (about 0.3 s); every
-    child forked afterwards starts with them loaded. Nothing here starts a
-    thread a forked child could miss: CPU autograd runs on the calling thread.
-    """
-    x = torch.randn(2, 3, 3, dtype=torch.float64, requires_grad=True)
-    y = torch.nn.functional.softmax(x @ x.transpose(-1, -2), dim=-1)
-    torch.autograd.backward([y], [torch.ones_like(y)])
 
 
 class Zygote:
