@@ -56,6 +56,7 @@ log = logging.getLogger(__name__)
 
 _RETRIES = 2  # a task that raised (a damaged copy) is sent again, twice
 _MAX_BATCH = 16  # submissions per Dask task, where the class is large
+_BATCH_BYTES = 8 * 1024 * 1024  # and no more bytes than this in one task
 ALLOWED_FAILURES = 2  # a submission may take down 2 workers; the third death gives up
 _INSTALL_HINT = (
     "grading on a cluster needs Dask: pip install 'foundations-challenges[dask]' "
@@ -307,8 +308,11 @@ class ClusterGrader(ClassGrader):
         client, owned = _client(self.address)
         try:
             challenge_ids = sorted({t.challenge_id for t in tasks})
-            client.run(warm_worker, self.worker_catalog, self.backend, self.gpu,
-                       challenge_ids)
+            try:
+                client.run(warm_worker, self.worker_catalog, self.backend, self.gpu,
+                           challenge_ids)
+            except Exception as exc:  # noqa: BLE001 - the first task says what is wrong
+                log.info("the workers could not start warming up: %s", exc)
             self._run(client, as_completed, tasks, report)
         finally:
             if owned:
@@ -341,8 +345,13 @@ class ClusterGrader(ClassGrader):
             while (alone or waiting) and len(running) < window:
                 source = alone if alone else waiting
                 count = 1 if alone else batch_size(len(waiting), slots)
-                batch = [source.pop() for _ in range(min(count, len(source)))]
-                parcels = [(t, p) for t in batch if (p := parcel_of(t)) is not None]
+                parcels, size = [], 0
+                while source and len(parcels) < count and size < _BATCH_BYTES:
+                    task = source.pop()
+                    parcel = parcel_of(task)
+                    if parcel is not None:
+                        parcels.append((task, parcel))
+                        size += sum(len(data) for _, data in parcel.files)
                 if not parcels:
                     continue
                 first = parcels[0][0]
@@ -368,7 +377,7 @@ class ClusterGrader(ClassGrader):
             batch = running.pop(future.key)
             outcomes = self._outcomes(future, batch)
             future.release()
-            if outcomes is None:  # a batch whose workers died: each alone again
+            if outcomes is None:  # a batch that failed: each alone again
                 alone.extend(reversed(batch))
             else:
                 for task, outcome in zip(batch, outcomes):
@@ -381,8 +390,9 @@ class ClusterGrader(ClassGrader):
             submit_more()
 
     def _outcomes(self, future, batch: list[Task]) -> list[dict] | None:
-        """Each task's outcome, or None for a batch of several given up after
-        worker deaths (its submissions are then sent one by one)."""
+        """Each task's outcome, or None for a batch of several that failed (its
+        workers died, or one submission's copy could not be graded): its
+        submissions are then sent one by one, so the failure is pinned on one."""
         from distributed import KilledWorker
 
         task = batch[0]
@@ -405,9 +415,9 @@ class ClusterGrader(ClassGrader):
                 f"the Dask cluster cancelled the grading of {task.student}'s "
                 f"{task.challenge_id} (scheduler gone?); grade again to finish the class"
             )
-        exc = future.exception()
-        if isinstance(exc, KilledWorker) and len(batch) > 1:
+        if len(batch) > 1:
             return None
+        exc = future.exception()
         challenge = self.catalog.get(task.challenge_id)
         if not isinstance(exc, KilledWorker):
             # not the submission's doing (grading errors come back as results):

@@ -12,7 +12,9 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
+import shutil
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -153,6 +155,8 @@ class ResidentGraders:
 
     def __init__(self, challenge: Challenge, graders_root: Path, gpu: bool):
         self.plugin = GraderPlugin(None, challenge.names, challenge.entry, gpu)
+        self.grader_dir = challenge.grader_dir.resolve()
+        self.basetemp = Path(tempfile.mkdtemp(prefix="fc-graders-"))
         self._lock = threading.Lock()
         self._passes: queue.Queue = queue.Queue()
         self._done: queue.Queue = queue.Queue()
@@ -169,6 +173,15 @@ class ResidentGraders:
         finally:
             self._done.put(code)
 
+    def pytest_collection_finish(self, session) -> None:
+        """Grader modules are named from their own folder (`test_model`): out of
+        sys.modules once collected (the tests keep them), or another
+        challenge's session with a file of the same name would be handed these."""
+        prefix = str(self.grader_dir)
+        for name, module in list(sys.modules.items()):
+            if (getattr(module, "__file__", None) or "").startswith(prefix):
+                del sys.modules[name]
+
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session) -> bool:
         if self.plugin.collect_errors or not session.items:
@@ -178,6 +191,8 @@ class ResidentGraders:
             for index, item in enumerate(items):
                 following = items[index + 1] if index + 1 < len(items) else None
                 item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
+            for path in self.basetemp.iterdir():  # tmp_path folders of this pass
+                shutil.rmtree(path, ignore_errors=True)
             self._done.put(None)
         return True
 
@@ -193,6 +208,7 @@ class ResidentGraders:
     def close(self) -> None:
         self._passes.put(False)
         self._thread.join(timeout=10)
+        shutil.rmtree(self.basetemp, ignore_errors=True)
 
 
 def run_pytest(grader_dir: Path, graders_root: Path, plugin: GraderPlugin,
@@ -221,11 +237,13 @@ def run_pytest(grader_dir: Path, graders_root: Path, plugin: GraderPlugin,
         # 0.4 s with torch loaded; the plugin reports test outcomes on its own.
         "-p",
         "no:unraisableexception",
+        "-p",
+        "no:logging",  # graders log nothing a result needs
     ]
     plugins = [plugin, QuietReports()]
     if resident is not None:
         # nothing to capture between passes: the grading process keeps its output
-        args.append("--capture=no")
+        args += ["--capture=no", "--basetemp", str(resident.basetemp)]
         plugins.append(resident)
     with _trusted_environment(), _forget_modules(graders_root):
         return pytest.main(args, plugins=plugins)

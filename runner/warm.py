@@ -203,7 +203,9 @@ class WarmBackend(LocalBackend):
             return self._fork(spec)
         except ZygoteGone as exc:
             log.info("starting a cold worker: %s", exc)
-            self._zygotes.pop(self._key(spec), None)
+            gone = self._zygotes.pop(self._key(spec), None)
+            if gone is not None:
+                gone.close()
             return super().start(spec)
 
     def prepare(self, spec: WorkerSpec) -> None:
@@ -267,11 +269,16 @@ class WarmBackend(LocalBackend):
                 "file_size_mb": spec.limits.file_size_mb,
                 "open_files": spec.limits.open_files,
                 "processes": spec.limits.processes,
+                "disk_mb": spec.limits.disk_mb,
             },
             "config": {"entry": spec.entry, "preload": [], "forbidden": list(spec.forbidden)},
         }
         try:
             reply = zygote.request(message, (child.fileno(), out_w))
+        except BaseException:
+            parent.close()
+            os.close(out_r)
+            raise
         finally:
             child.close()
             os.close(out_w)

@@ -476,10 +476,12 @@ class Decoder:
 
 
 def _in_place(np, raw: memoryview, dtype):
-    """An array over the frame's own bytes where it can be (a received frame is
-    private and writable), else a copy."""
+    """An array over the frame's own bytes where that saves a large copy (a
+    received frame is private and writable), else a copy: a small array never
+    keeps a whole frame alive."""
     array = np.frombuffer(raw, dtype=dtype.newbyteorder("<"))
-    if raw.readonly or not array.flags.aligned or not array.dtype.isnative:
+    if (raw.readonly or len(raw) < _SEPARATE or not array.flags.aligned
+            or not array.dtype.isnative):
         array = array.astype(dtype, copy=True)
     return array
 

@@ -1,11 +1,13 @@
 """The zygote: a warm parent that forks one fresh worker per submission.
 
-It runs inside the same bubblewrap sandbox as a cold worker (no network, no
+It runs inside a bubblewrap sandbox like a cold worker's (no network, no
 catalog, private pids), imports the heavy libraries once, and never reads a
-submission itself. For each `spawn` the child drops to the unprivileged uid the
-judge chose, applies the limits, and only then writes the submission's files
-into its own private folder and loads them. `kill` ends the child and every
-process of its uid; `release` also removes its folder.
+submission itself. Several judges may share it (a class run), so each child
+first takes namespaces of its own (mount, network, IPC), fresh size-capped
+/work, /tmp and /dev/shm, and a /proc that hides other uids; then it drops to
+an unprivileged uid no other live child has, applies the limits, and only then
+receives the submission's files and loads them. `kill` ends the child and
+every process of its uid; `release` does so before answering.
 
 Runs in the sandbox: standard library and the wire only, plus the preloads.
 """
@@ -19,7 +21,6 @@ import os
 import resource
 import secrets
 import selectors
-import shutil
 import signal
 import socket
 import struct
@@ -29,6 +30,14 @@ from runner import wire
 
 _HEADER = struct.Struct(">I")
 PR_SET_NO_NEW_PRIVS = 38
+CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWIPC = 0x00020000, 0x40000000, 0x08000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 1 << 14, 1 << 18
+# Workers' uids: distinct among the live children of one zygote (several judges
+# share it), apart from the range cold workers use; the start is random so that
+# two zygotes rarely hand out the same uid (RLIMIT_NPROC counts per uid).
+_UID_BASE, _UID_COUNT = 66000, 16384
+_SCRATCH_MB = 64  # /tmp and /dev/shm of each worker, as in a cold worker's view
+_INODES = 65536  # files per tmpfs: a million empty files would be kernel memory
 
 
 def serve(config: dict) -> None:
@@ -44,6 +53,10 @@ def serve(config: dict) -> None:
     gc.collect()
     gc.freeze()
     zygote = Zygote(control, broker)
+    problem = _isolation_problem()
+    if problem:  # the judge then starts cold workers, each in a sandbox of its own
+        zygote.reply(control, {"ready": False, "error": problem})
+        return
     zygote.reply(control, {"ready": True})
     try:
         zygote.loop()
@@ -71,6 +84,7 @@ class Zygote:
         self.children: dict[int, tuple[int | None, str]] = {}
         self.owners: dict[int, socket.socket] = {}
         self.codes: dict[int, int] = {}
+        self.next_uid = secrets.randbelow(_UID_COUNT)
         self.encoder = wire.Encoder()
         self.decoder = wire.Decoder()
 
@@ -99,13 +113,15 @@ class Zygote:
 
     def join(self) -> None:
         try:
-            _, fds, _, _ = socket.recv_fds(self.broker, 1, 1)
+            data, fds, _, _ = socket.recv_fds(self.broker, 1, 1)
         except OSError:
-            fds = []
-        if not fds:  # every judge has let go of the broker
+            data, fds = b"", []
+        if not data and not fds:  # every judge has let go of the broker
             self.selector.unregister(self.broker)
             self.broker.close()
             self.broker = None
+            return
+        if not fds:  # a join whose descriptor did not arrive: that judge times out
             return
         channel = socket.socket(fileno=fds[0])
         for extra in fds[1:]:
@@ -135,6 +151,7 @@ class Zygote:
         try:
             if op == "spawn":
                 answer = self.spawn(message, fds)
+                fds = []  # passed to the child and closed here
                 self.owners[answer["pid"]] = channel
             elif op == "kill":
                 self.kill(message["pid"])
@@ -149,6 +166,8 @@ class Zygote:
                 answer = {"error": f"unknown op {op!r}"}
         except Exception as exc:  # noqa: BLE001 - the zygote must outlive bad requests
             answer = {"error": f"{type(exc).__name__}: {exc}"}
+        for fd in fds:  # never kept: a later child would inherit it
+            os.close(fd)
         try:
             self.reply(channel, answer)
         except OSError:
@@ -157,14 +176,12 @@ class Zygote:
             self.release(after)
 
     def spawn(self, message: dict, fds: list[int]) -> dict:
+        if len(fds) != 2:
+            raise ValueError("spawn takes the wire and the output descriptors")
         wire_fd, out_fd = fds
-        uid = message.get("uid")
-        # A private folder no other submission can guess, create or enter: /work
-        # itself is root's, so a worker writes nowhere else.
+        uid = self.pick_uid() if message.get("uid") else None
+        # Made in the child's own /work, which no other worker sees.
         workdir = f"/work/{secrets.token_hex(12)}"
-        os.mkdir(workdir, 0o700)
-        if uid:
-            os.chown(workdir, uid, uid)
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child
             code = 1
@@ -183,6 +200,14 @@ class Zygote:
         self.children[pid] = (uid, workdir)
         return {"pid": pid}
 
+    def pick_uid(self) -> int:
+        live = {uid for uid, _ in self.children.values()}
+        for _ in range(_UID_COUNT):
+            self.next_uid = (self.next_uid + 1) % _UID_COUNT
+            if _UID_BASE + self.next_uid not in live:
+                return _UID_BASE + self.next_uid
+        raise RuntimeError("no free uid for another worker")
+
     def kill(self, pid: int) -> None:
         _kill_group(pid)
         uid = self.children.get(pid, (None, ""))[0]
@@ -190,9 +215,11 @@ class Zygote:
             _kill_uid(uid)
 
     def wait(self, pid: int) -> int:
+        """The exit code; asked when the worker's wire closed. A worker still
+        running half a second later is killed: the zygote serves other judges."""
         if pid in self.codes:
             return self.codes[pid]
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 0.5
         pause = 0.0002
         while True:
             done, status = os.waitpid(pid, os.WNOHANG)
@@ -201,7 +228,7 @@ class Zygote:
                 return self.codes[pid]
             if time.monotonic() > deadline:
                 self.kill(pid)
-                deadline = time.monotonic() + 5
+                deadline = time.monotonic() + 1
             time.sleep(pause)
             pause = min(pause * 2, 0.005)
 
@@ -211,13 +238,54 @@ class Zygote:
             self.wait(pid)
         except ChildProcessError:
             pass
-        uid, workdir = self.children.pop(pid, (None, ""))
+        # its /work, /tmp and /dev/shm went with its mount namespace
+        self.children.pop(pid, None)
         self.codes.pop(pid, None)
         self.owners.pop(pid, None)
-        if workdir:
-            shutil.rmtree(workdir, ignore_errors=True)
-        if uid:
-            _remove_files_of(uid, "/dev/shm")
+
+
+def _isolate(workdir: str, uid: int | None, disk_mb: int) -> None:
+    """In the child, still root: namespaces and scratch space of its own.
+
+    The zygote's sandbox is shared by the workers of several judges at once, so
+    each takes its own mount, network and IPC namespaces; fresh size-capped
+    tmpfs on /work (its quota), /tmp and /dev/shm; and a /proc that shows no
+    process of another uid (every live worker of this zygote has its own).
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def check(result: int, what: str) -> None:
+        if result != 0:
+            raise OSError(ctypes.get_errno(), f"{what}: {os.strerror(ctypes.get_errno())}")
+
+    check(libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC), "unshare")
+    check(libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "private mounts")
+    plain = MS_NOSUID | MS_NODEV
+    for target, size, options in (
+        ("/work", disk_mb, "mode=0755"),
+        ("/tmp", _SCRATCH_MB, "mode=1777"),
+        ("/dev/shm", _SCRATCH_MB, "mode=1777"),
+    ):
+        data = f"size={size * 1024 * 1024},nr_inodes={_INODES},{options}".encode()
+        check(libc.mount(b"tmpfs", target.encode(), b"tmpfs", plain, data), f"tmpfs {target}")
+    check(libc.mount(b"proc", b"/proc", b"proc", plain | MS_NOEXEC, b"hidepid=2"), "/proc")
+    os.mkdir(workdir, 0o700)
+    if uid:
+        os.chown(workdir, uid, uid)
+
+
+def _isolation_problem() -> str:
+    """Why children cannot be isolated here (missing privileges), or ""."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        code = 1
+        try:
+            _isolate("/work/probe", None, 1)
+            code = 0
+        finally:
+            os._exit(code)
+    code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    return "" if code == 0 else "the zygote cannot give each worker its own namespaces"
 
 
 def _become_worker(message, uid, workdir, wire_fd, out_fd) -> None:
@@ -229,6 +297,7 @@ def _become_worker(message, uid, workdir, wire_fd, out_fd) -> None:
     os.dup2(out_fd, 2)
     os.close(out_fd)
     limits = message["limits"]
+    _isolate(workdir, uid, limits["disk_mb"])
     mb = 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limits["memory_mb"] * mb,) * 2)
     resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_s"], limits["cpu_s"] + 2))
@@ -271,19 +340,6 @@ def _kill_group(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
     except OSError:
         pass
-
-
-def _remove_files_of(uid: int, folder: str) -> None:
-    for name in os.listdir(folder):
-        path = os.path.join(folder, name)
-        try:
-            if os.lstat(path).st_uid == uid:
-                if os.path.isdir(path) and not os.path.islink(path):
-                    shutil.rmtree(path, ignore_errors=True)
-                else:
-                    os.unlink(path)
-        except OSError:
-            pass
 
 
 def _kill_uid(uid: int) -> None:

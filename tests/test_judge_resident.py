@@ -135,3 +135,44 @@ def test_every_mutant_gets_the_same_result_as_from_a_fresh_judge(tmp_path):
             assert (got.status, got.score) == (expected.status, expected.score)
     finally:
         resident.close()
+
+
+def test_graders_of_two_challenges_with_the_same_file_name_stay_apart(tmp_path):
+    """Grader modules are named from their own folder: two challenges whose
+    graders are both test_r.py must each run their own tests."""
+    catalog_root = tmp_path / "catalog"
+    toy_catalog(catalog_root, """
+        import pytest
+
+        @pytest.mark.points(3)
+        @pytest.mark.category("numerics")
+        def test_first(submission):
+            assert submission.value() == 1, "value is one"
+        """)
+    second = catalog_root / "graders/toy/s"
+    second.mkdir(parents=True)
+    (second / "test_r.py").write_text(textwrap.dedent("""
+        import pytest
+
+        @pytest.mark.points(3)
+        @pytest.mark.category("numerics")
+        def test_second(submission):
+            assert submission.value() == 2, "value is two"
+        """))
+    for folder in ("challenges/toy/s", "solutions/toy/s"):
+        (catalog_root / folder).mkdir(parents=True)
+    (catalog_root / "challenges/toy/s/challenge.toml").write_text(
+        TOML.replace('id = "toy/r"', 'id = "toy/s"'))
+    (catalog_root / "challenges/toy/s/m.py").write_text("def value():\n    raise NotImplementedError\n")
+    (catalog_root / "solutions/toy/s/m.py").write_text("def value():\n    return 2\n")
+    catalog = Catalog(catalog_root)
+    judge = Judge(catalog, BACKEND, resident=True)
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    try:
+        one = grade_source(judge, catalog.get("toy/r"), subs, "def value():\n    return 1\n")
+        two = grade_source(judge, catalog.get("toy/s"), subs, "def value():\n    return 2\n")
+    finally:
+        judge.close()
+    assert [t.name for t in one.tests] == ["test_first"] and one.score == 3
+    assert [t.name for t in two.tests] == ["test_second"] and two.score == 3

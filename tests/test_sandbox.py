@@ -418,3 +418,60 @@ def test_judges_share_one_zygote_and_a_departing_judge_takes_its_workers(tmp_pat
         joined.shutdown()
         apart.shutdown()
         owner.shutdown()
+
+
+NEIGHBOUR_PROBE = """
+import os
+def leave_traces(tag):
+    for folder in ('/tmp', '/dev/shm', '.'):
+        with open(os.path.join(folder, f'trace-{tag}'), 'w') as out:
+            out.write(tag)
+    return os.getuid()
+def seen():
+    traces = [name for folder in ('/tmp', '/dev/shm', '.', '/work')
+              for name in os.listdir(folder)]
+    return traces, sorted(int(p) for p in os.listdir('/proc') if p.isdigit())
+def fill():
+    written = 0
+    try:
+        with open('big', 'wb') as out:
+            while written < 64 * 1024 * 1024:
+                out.write(b'x' * 1024 * 1024)
+                out.flush()
+                written += 1024 * 1024
+    except OSError:
+        pass
+    return written
+def write_one():
+    with open('small', 'wb') as out:
+        out.write(b'y' * 1024 * 1024)
+    return True
+"""
+
+
+def test_workers_of_judges_sharing_a_zygote_are_strangers(tmp_path):
+    """Two submissions graded at once from one zygote: neither sees the other's
+    files or processes, and each has its own disk quota."""
+    if not _warm_in_force(WARM):
+        pytest.skip("no zygote on this machine: workers start cold")
+    owner = WarmBackend()
+    first = open_session(tmp_path, NEIGHBOUR_PROBE, owner, disk_mb=8)
+    key, broker = owner.share(first.spec)
+    joined = WarmBackend(shared={key: broker})
+    second = open_session(tmp_path, NEIGHBOUR_PROBE, joined, disk_mb=8)
+    try:
+        a, b = first.module(), second.module()
+        uids = a.leave_traces("a"), b.leave_traces("b")
+        assert uids[0] != uids[1], "live workers never share a uid"
+        traces_a, pids_a = a.seen()
+        traces_b, pids_b = b.seen()
+        assert not [t for t in traces_a if t.endswith("-b")], traces_a
+        assert not [t for t in traces_b if t.endswith("-a")], traces_b
+        assert not set(pids_a) & set(pids_b), "a worker sees another's processes"
+        assert a.fill() < 8 * 1024 * 1024, "the disk quota holds"
+        assert b.write_one(), "a full neighbour costs this worker nothing"
+    finally:
+        first.close()
+        second.close()
+        joined.shutdown()
+        owner.shutdown()

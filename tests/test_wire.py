@@ -181,14 +181,18 @@ def test_frames_of_many_buffers_arrive_whole_and_in_order():
 def test_received_arrays_are_used_in_place_and_stay_independent():
     """Arrays decoded from a received (writable) frame share its memory without a
     copy; each is aligned, writable and separate from its neighbours."""
-    frame = bytearray(Encoder().encode([torch.arange(5, dtype=torch.float64),
-                                        np.arange(4, dtype=np.int32), torch.ones(2)]))
+    big = 1 << 15  # 256 KB of float64: large enough to be used in place
+    frame = bytearray(Encoder().encode([torch.arange(big, dtype=torch.float64),
+                                        np.arange(big, dtype=np.int64), torch.ones(2)]))
     first, second, third = Decoder().decode(frame)
     assert first.data_ptr() % 8 == 0 and second.ctypes.data % 8 == 0
+    buffer = np.frombuffer(frame, dtype=np.uint8)
+    inside = buffer.ctypes.data <= first.data_ptr() < buffer.ctypes.data + len(frame)
+    assert inside, "the tensor was used in place, not copied"
     first += 1
     second[0] = 99
-    assert torch.equal(first, torch.arange(1, 6, dtype=torch.float64))
-    assert second.tolist() == [99, 1, 2, 3] and torch.equal(third, torch.ones(2))
+    assert torch.equal(first, torch.arange(1, big + 1, dtype=torch.float64))
+    assert second[:4].tolist() == [99, 1, 2, 3] and torch.equal(third, torch.ones(2))
 
 
 def test_arrays_decoded_from_read_only_bytes_are_writable_copies():
