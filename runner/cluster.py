@@ -34,7 +34,7 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -396,8 +396,13 @@ class ClusterGrader(ClassGrader):
         from distributed import KilledWorker
 
         task = batch[0]
-        if future.status == "finished":
+        try:
+            # not the status seen when it completed: a worker holding a finished
+            # result may die since, and Dask then computes it again
             outcomes = future.result()
+        except Exception as exc:  # noqa: BLE001 - sorted out below
+            failure = exc
+        else:
             for task, outcome in zip(batch, outcomes):
                 challenge = self.catalog.get(task.challenge_id)
                 version = outcome.get("result", {}).get(
@@ -410,14 +415,15 @@ class ClusterGrader(ClassGrader):
                         "the same version of the project on the workers"
                     )
             return outcomes
-        if future.status == "cancelled":
+        task = batch[0]
+        if isinstance(failure, CancelledError) or future.status == "cancelled":
             raise ChallengeError(
                 f"the Dask cluster cancelled the grading of {task.student}'s "
                 f"{task.challenge_id} (scheduler gone?); grade again to finish the class"
             )
         if len(batch) > 1:
             return None
-        exc = future.exception()
+        exc = failure
         challenge = self.catalog.get(task.challenge_id)
         if not isinstance(exc, KilledWorker):
             # not the submission's doing (grading errors come back as results):
