@@ -14,10 +14,10 @@ process again gets an error result. Every other student is graded.
 
 from __future__ import annotations
 
-import atexit
 import json
 import logging
 import multiprocessing
+import multiprocessing.util
 import os
 import threading
 import time
@@ -187,9 +187,18 @@ def _init_process(root: str, backend: str, gpu: bool, parent: int = 0,
 
     _judge = Judge(Catalog(Path(root)), make_backend(backend, gpu, shared), gpu=gpu,
                    resident=True)
-    atexit.register(_judge.close)
+    # A pool's process ends through multiprocessing, which runs no atexit
+    # handler, only its own finalizers: the judge's folders go with these.
+    multiprocessing.util.Finalize(None, _release, args=(_judge,), exitpriority=10)
     if parent:
         threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _release(judge) -> None:
+    judge.close()
+    shutdown = getattr(judge.backend, "shutdown", None)
+    if shutdown is not None:
+        shutdown()
 
 
 def _exit_with(parent: int) -> None:

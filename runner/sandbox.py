@@ -238,10 +238,16 @@ class LocalBackend:
         return _UID_BASE + (os.getpid() * 16 + next(_uid_slots)) % 4096
 
     def _runtime_dir(self) -> Path:
-        if self._runtime is None:
+        if self._runtime is None or not self._runtime.exists():
             self._runtime = write_runtime("fc-runtime-")
             atexit.register(shutil.rmtree, self._runtime, True)
         return self._runtime
+
+    def shutdown(self) -> None:
+        """Remove what this backend wrote (its workers' runtime folder)."""
+        if self._runtime is not None:
+            shutil.rmtree(self._runtime, ignore_errors=True)
+            self._runtime = None
 
 
     def _bwrap_argv(self, spec: WorkerSpec, runtime: Path, wire_fd: int, uid):

@@ -296,6 +296,7 @@ class WarmBackend(LocalBackend):
         for broker in self._shared.values():
             broker.close()
         self._shared.clear()
+        super().shutdown()
 
 
 def _read_files(root: Path) -> dict[str, bytes]:

@@ -31,8 +31,11 @@ def catalog() -> Catalog:
     return Catalog(CATALOG)
 
 
-def _grade_cli(submissions: Path, out: Path, *extra: str, **popen) -> subprocess.Popen:
+def _grade_cli(submissions: Path, out: Path, *extra: str, tmp: Path | None = None,
+               **popen) -> subprocess.Popen:
     env = {**os.environ, "CHALLENGE_CATALOG": str(CATALOG)}
+    if tmp is not None:  # every temporary folder of the run, to check it is left empty
+        env["TMPDIR"] = str(tmp)
     command = [
         sys.executable,
         "-c",
@@ -81,7 +84,8 @@ def graded_class(tmp_path_factory):
     """The whole class graded once by the CLI, uninterrupted."""
     root = tmp_path_factory.mktemp("class")
     expected = make_class(root / "submissions")
-    proc = _grade_cli(root / "submissions", root / "out")
+    (root / "tmp").mkdir()
+    proc = _grade_cli(root / "submissions", root / "out", tmp=root / "tmp")
     output, _ = proc.communicate(timeout=300)
     return (
         root,
@@ -109,6 +113,14 @@ def test_class_results_state_the_sandbox_a_single_run_gets(graded_class):
     with ResultStore(root / "out") as store:
         backends = [s.result.backend for s in store.current()]
     assert backends and all(b == expected for b in backends)
+
+
+def test_a_finished_run_leaves_no_temporary_folder(graded_class):
+    """Private copies, runtimes and the grading processes' folders are all gone
+    (the grading processes end through multiprocessing, which skips atexit)."""
+    root, _, code, _ = graded_class
+    assert code == 0
+    assert sorted(p.name for p in (root / "tmp").iterdir()) == []
 
 
 def test_grade_json_lines_and_summary(graded_class):
