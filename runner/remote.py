@@ -106,6 +106,9 @@ def remote_error(info: dict, base: type = RemoteError) -> RemoteError:
     return cls(str(info.get("message", ""))[:4000], str(info.get("traceback", ""))[:8000])
 
 
+_DRAIN_S = 0.05  # at most this long reading output that is already there
+
+
 @dataclass
 class Output:
     """What the learner's code printed, capped; the rest is counted."""
@@ -295,11 +298,17 @@ class Session:
         worker = self._worker
         if worker is None or worker.output_fd < 0:
             return
+        # Bounded: a submission that prints without end must not hold the judge
+        # here (what it printed beyond the cap is only counted anyway).
+        waited = time.monotonic() + timeout
         selector = selectors.DefaultSelector()
         selector.register(worker.output_fd, selectors.EVENT_READ)
         try:
-            while selector.select(timeout) and self._read_output(worker):
-                pass
+            while selector.select(max(0.0, waited - time.monotonic())) and self._read_output(
+                worker
+            ):
+                if time.monotonic() > waited + _DRAIN_S:
+                    break
         finally:
             selector.close()
 

@@ -148,19 +148,24 @@ class Zygote:
             return
         op = message.get("op")
         after = None
+        pid = message.get("pid")
         try:
-            if op == "spawn":
+            if op in ("kill", "wait", "release") and self.owners.get(pid) is not channel:
+                # only a live worker this judge asked for: never a pid reaped since
+                # (it may be another judge's worker by now)
+                answer = {"error": f"no worker {pid!r} of this judge"}
+            elif op == "spawn":
                 answer = self.spawn(message, fds)
                 fds = []  # passed to the child and closed here
                 self.owners[answer["pid"]] = channel
             elif op == "kill":
-                self.kill(message["pid"])
+                self.kill(pid)
                 answer = {"ok": True}
             elif op == "wait":
-                answer = {"code": self.wait(message["pid"])}
+                answer = {"code": self.wait(pid)}
             elif op == "release":  # the worker dies now; its cleanup follows the reply
-                _kill_group(message["pid"])
-                after = message["pid"]
+                _kill_group(pid)
+                after = pid
                 answer = {"ok": True}
             else:
                 answer = {"error": f"unknown op {op!r}"}
@@ -216,32 +221,41 @@ class Zygote:
 
     def wait(self, pid: int) -> int:
         """The exit code; asked when the worker's wire closed. A worker still
-        running half a second later is killed: the zygote serves other judges."""
-        if pid in self.codes:
-            return self.codes[pid]
+        running half a second later is killed: the zygote serves other judges.
+
+        The child is not reaped here, only in `release`: until then its pid
+        cannot be given to another worker, so a later `kill` of it is safe.
+        """
+        if pid not in self.codes:
+            self.codes[pid] = self._until_exit(pid, reap=False)
+        return self.codes[pid]
+
+    def release(self, pid: int) -> None:
+        self.kill(pid)
+        self._until_exit(pid, reap=True)
+        # its /work, /tmp and /dev/shm went with its mount namespace
+        self.children.pop(pid, None)
+        self.codes.pop(pid, None)
+        self.owners.pop(pid, None)
+
+    def _until_exit(self, pid: int, reap: bool) -> int:
+        flags = os.WEXITED | os.WNOHANG | (0 if reap else os.WNOWAIT)
         deadline = time.monotonic() + 0.5
         pause = 0.0002
         while True:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                self.codes[pid] = os.waitstatus_to_exitcode(status)
-                return self.codes[pid]
+            try:
+                info = os.waitid(os.P_PID, pid, flags)
+            except ChildProcessError:
+                return -9
+            if info is not None and info.si_pid:
+                if info.si_code == os.CLD_EXITED:
+                    return info.si_status
+                return -info.si_status
             if time.monotonic() > deadline:
                 self.kill(pid)
                 deadline = time.monotonic() + 1
             time.sleep(pause)
             pause = min(pause * 2, 0.005)
-
-    def release(self, pid: int) -> None:
-        self.kill(pid)
-        try:
-            self.wait(pid)
-        except ChildProcessError:
-            pass
-        # its /work, /tmp and /dev/shm went with its mount namespace
-        self.children.pop(pid, None)
-        self.codes.pop(pid, None)
-        self.owners.pop(pid, None)
 
 
 def _isolate(workdir: str, uid: int | None, disk_mb: int) -> None:

@@ -475,3 +475,75 @@ def test_workers_of_judges_sharing_a_zygote_are_strangers(tmp_path):
         second.close()
         joined.shutdown()
         owner.shutdown()
+
+
+FLOOD_PROBE = """
+import ctypes, fcntl, mmap, os
+def _writer():
+    # vmsplice hands the kernel pages without copying them: faster than any read
+    libc = ctypes.CDLL(None, use_errno=True)
+    class iovec(ctypes.Structure):
+        _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+    page = mmap.mmap(-1, 65536)
+    page.write(b"A" * 65536)
+    vec = iovec(ctypes.addressof(ctypes.c_char.from_buffer(page)), 65536)
+    while True:
+        if libc.vmsplice(1, ctypes.byref(vec), 1, 0) < 0 and ctypes.get_errno() != 4:
+            os.write(1, b"A" * 65536)
+def flood():
+    try:
+        fcntl.fcntl(1, 1031, 1 << 20)  # F_SETPIPE_SZ: a 1 MiB pipe
+    except OSError:
+        pass
+    for _ in range(8):
+        if os.fork() == 0:
+            os.setsid()
+            _writer()
+    return 1
+def ping():
+    return 2
+"""
+
+
+def test_endless_output_does_not_hold_the_judge(probe):
+    """Processes that print without end cannot keep the judge reading their
+    output: calls still come back at once, and the output is cut at its cap."""
+    module = probe(FLOOD_PROBE)
+    assert module.flood() == 1
+    started = time.monotonic()
+    for _ in range(20):
+        assert module.ping() == 2
+    # about 2 s with eight flooding processes on two cores; unbounded, 70-100 s
+    assert time.monotonic() - started < 20, "the judge kept reading output"
+
+
+def test_a_judge_acts_only_on_its_own_live_workers(tmp_path):
+    """The shared zygote refuses kill, wait and release for a pid that is not a
+    live worker of the asking judge: a reaped pid may be another judge's by now."""
+    from runner.warm import ZygoteGone
+
+    if not _warm_in_force(WARM):
+        pytest.skip("no zygote on this machine: workers start cold")
+    owner = WarmBackend()
+    first = open_session(tmp_path, FDS_PROBE, owner)
+    key, broker = owner.share(first.spec)
+    other = WarmBackend(shared={key: broker})
+    second = open_session(tmp_path, FDS_PROBE, other)
+    try:
+        first.module().ns()
+        second.module().ns()
+        victim = first._worker.pid
+        stranger = other._zygotes[key]
+        for op in ("kill", "wait", "release"):
+            with pytest.raises(ZygoteGone, match="no worker"):
+                stranger.request({"op": op, "pid": victim})
+        assert first.module().ns(), "the first judge's worker is untouched"
+        mine = second._worker.pid
+        second.close()  # released: its pid is no longer this judge's to act on
+        with pytest.raises(ZygoteGone, match="no worker"):
+            stranger.request({"op": "kill", "pid": mine})
+    finally:
+        first.close()
+        second.close()
+        other.shutdown()
+        owner.shutdown()
